@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from core.api import TokenView
+from core.health import healthz
+from merchants.api import CategoryViewSet, MerchantViewSet, RegisterView
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+# Routes with a fixed word must come before the merchant detail route.
+router.register("merchants/categories", CategoryViewSet, basename="category")
+router.register("merchants", MerchantViewSet, basename="merchant")
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("auth/register/", RegisterView.as_view(), name="auth-register"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("portal/", include("merchants.portal")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+admin.site.site_header = "MerchantOps"
+admin.site.site_title = "MerchantOps"

@@ -1,0 +1,141 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ActorType(models.TextChoices):
+    USER = "user", _("User")
+    API_KEY = "api_key", _("API key")
+    SYSTEM = "system", _("System")
+
+
+class AuditEntry(models.Model):
+    """One change, written by the service that made it, in the same transaction. Never edited."""
+
+    actor_type = models.CharField(_("actor type"), max_length=16, choices=ActorType.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    actor_api_key = models.ForeignKey(
+        "core.ApiKey", verbose_name=_("API key"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    actor_label = models.CharField(_("actor"), max_length=200)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    # A plain id, not a foreign key: the trail outlives anything it mentions.
+    merchant_id = models.BigIntegerField(_("merchant id"), null=True, blank=True, db_index=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(actor_type__in=ActorType.values), name="auditentry_actor_type_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        # Integrity guard, not workflow: an audit entry is written once.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries cannot be deleted.")
+
+
+class Scope(models.TextChoices):
+    ORDERS_WRITE = "orders:write", _("Write orders")
+    LOGISTICS_WRITE = "logistics:write", _("Write logistics")
+    COMPLAINTS_WRITE = "complaints:write", _("Write complaints")
+    MARKETING_WRITE = "marketing:write", _("Write marketing")
+    READ = "read", _("Read")
+
+
+def hash_api_key(raw_key: str) -> str:
+    # Keys are 256-bit random strings, so a fast hash is as strong as a slow one here.
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+class ApiKey(TimeStampedModel):
+    PREFIX_LENGTH = 8
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, unique=True, editable=False)
+    hashed_key = models.CharField(_("hashed key"), max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    merchant = models.ForeignKey(
+        settings.MERCHANT_MODEL, verbose_name=_("merchant"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="api_keys",
+        help_text=_("Set for a merchant-side integration: the key then acts for this merchant only."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def generate() -> tuple[str, str]:
+        """A new raw key and its lookup prefix."""
+        raw = secrets.token_urlsafe(32)
+        return raw, raw[: ApiKey.PREFIX_LENGTH]
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a partner's create, kept so a retry with the same key gets it again."""
+
+    owner = models.CharField(_("owner"), max_length=64)
+    key = models.CharField(_("idempotency key"), max_length=255)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.owner}:{self.key}"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.completed_at is None

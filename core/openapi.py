@@ -1,0 +1,35 @@
+"""Schema generation: every operation documents the error responses it can give, in the one shape."""
+
+from drf_spectacular.utils import PolymorphicProxySerializer
+from inflection import camelize
+from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
+from drf_standardized_errors.openapi_serializers import ValidationErrorEnum
+
+from core.errors import ParseErrorResponse
+from core.idempotency import is_idempotent
+
+
+class AutoSchema(StandardizedAutoSchema):
+    def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
+        if status_code == "409":
+            return self.method == "POST" and super()._should_add_error_response(responses, status_code)
+        if status_code == "422":
+            return (
+                self.method == "POST"
+                and is_idempotent(self.view)
+                and super()._should_add_error_response(responses, status_code)
+            )
+        return super()._should_add_error_response(responses, status_code)
+
+    def _get_http400_serializer(self):
+        component_name = f"{camelize(self.get_operation_id())}ErrorResponse400"
+        serializers = {}
+        if self._should_add_validation_error_response():
+            serializers[ValidationErrorEnum.VALIDATION_ERROR.value] = (
+                self._get_serializer_for_validation_error_response()
+            )
+        if self._should_add_parse_error_response():
+            serializers["parse_error"] = ParseErrorResponse
+        return PolymorphicProxySerializer(
+            component_name=component_name, serializers=serializers, resource_type_field_name="type"
+        )

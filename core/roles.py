@@ -1,0 +1,53 @@
+"""Staff roles are Django groups; this table says which permissions each one carries.
+
+Data migrations call `sync_role_permissions(apps)`; an app that adds models adds its permissions
+here and a migration that calls it again.
+"""
+
+from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, STAFF_ROLES, SUPPORT_AGENT
+
+VIEW_MERCHANTS = ["merchants.view_merchant", "merchants.view_merchantmembership", "merchants.view_category"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    REVIEWER: [*VIEW_MERCHANTS],
+    RISK_OFFICER: [*VIEW_MERCHANTS, "core.view_auditentry"],
+    SUPPORT_AGENT: [*VIEW_MERCHANTS],
+    OPS_MANAGER: [*VIEW_MERCHANTS, "merchants.add_merchant", "core.view_auditentry", "merchants.change_category"],
+    PLATFORM_ADMIN: [
+        *VIEW_MERCHANTS,
+        "merchants.add_merchant",
+        "merchants.add_category",
+        "merchants.change_category",
+        "merchants.add_merchantmembership",
+        "merchants.change_merchantmembership",
+        "merchants.delete_merchantmembership",
+        "core.view_auditentry",
+        "core.view_apikey",
+        "core.add_apikey",
+        "core.change_apikey",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+}
+
+
+def sync_role_permissions(apps, schema_editor=None) -> None:
+    """Create the staff groups and give each exactly the permissions in ROLE_PERMISSIONS."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role in STAFF_ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in ROLE_PERMISSIONS[role]:
+            app_label, codename = dotted.split(".")
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

@@ -1,0 +1,84 @@
+"""Demo data for `make run`: staff in each role and two merchants with owners. Safe to run again."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, SUPPORT_AGENT
+from merchants import services
+from merchants.choices import MembershipRole
+from merchants.models import Category, Merchant
+
+User = get_user_model()
+
+STAFF = [
+    # username, password, role
+    ("admin", "admin-demo-2026", PLATFORM_ADMIN),
+    ("reviewer", "reviewer-demo-2026", REVIEWER),
+    ("risk", "risk-demo-2026", RISK_OFFICER),
+    ("support", "support-demo-2026", SUPPORT_AGENT),
+    ("ops", "ops-demo-2026", OPS_MANAGER),
+]
+
+MERCHANTS = [
+    {
+        "owner": ("jiayi", "jiayi-demo-2026", "owner@jiayi-apparel.example"),
+        "name": "Jiayi Apparel Flagship Store",
+        "legal_name": "上海佳逸服饰有限公司",
+        "uscc": "91310101MA1FL5XK2W",
+        "external_ref": "DEMO-SH-0001",
+        "categories": ["apparel", "footwear_bags"],
+    },
+    {
+        "owner": ("pengcheng", "pengcheng-demo-2026", "owner@pengcheng-digital.example"),
+        "name": "Pengcheng Digital",
+        "legal_name": "深圳鹏城数码科技有限公司",
+        "uscc": "91440300MA5G9QW817",
+        "external_ref": "DEMO-SZ-0002",
+        "categories": ["digital_electronics", "computers_office"],
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Seed demo staff, merchants and owners (idempotent) and print the demo logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        logins = []
+        for username, password, role in STAFF:
+            user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+            if created:
+                user.set_password(password)
+                user.is_superuser = role == PLATFORM_ADMIN
+                user.save()
+                user.groups.add(Group.objects.get(name=role))
+            logins.append((role, username, password))
+
+        admin = User.objects.get(username="admin")
+        for spec in MERCHANTS:
+            username, password, email = spec["owner"]
+            owner, created = User.objects.get_or_create(username=username, defaults={"email": email})
+            if created:
+                owner.set_password(password)
+                owner.save()
+            merchant = Merchant.objects.filter(uscc=spec["uscc"]).first()
+            if merchant is None:
+                merchant = services.merchant_create(
+                    actor=admin,
+                    name=spec["name"],
+                    legal_name=spec["legal_name"],
+                    uscc=spec["uscc"],
+                    external_ref=spec["external_ref"],
+                    categories=list(Category.objects.filter(code__in=spec["categories"])),
+                )
+                services.merchant_activate(merchant=merchant, actor=admin, reason="demo merchant")
+            services.membership_add(merchant=merchant, user=owner, role=MembershipRole.OWNER, actor=admin)
+            logins.append((f"merchant owner of {merchant.name}", username, password))
+
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins:"))
+        for role, username, password in logins:
+            self.stdout.write(f"  {role:<42} {username:<10} / {password}")
+        self.stdout.write("Staff console: http://127.0.0.1:8000/admin/   Portal: http://127.0.0.1:8000/portal/")
+        self.stdout.write("API docs:      http://127.0.0.1:8000/api/docs/")

@@ -1,0 +1,160 @@
+"""Every write to merchants and their members goes through here."""
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core.audit import Actor, audit
+from core.transitions import ensure_transition
+from merchants.choices import STATUS_TRANSITIONS, KycStatus, MembershipRole, MerchantStatus, RestrictionReason
+from merchants.models import Category, Merchant, MerchantMembership
+
+User = get_user_model()
+
+STATE_FIELDS = ("status", "kyc_status", "restriction_reason")
+
+
+def _state(merchant: Merchant) -> dict[str, str]:
+    return {field: getattr(merchant, field) for field in STATE_FIELDS}
+
+
+def merchant_user_register(*, username: str, password: str, email: str):
+    """A person signs up to manage one or more merchants. They join or create a merchant afterwards."""
+    user = User(username=username, email=email)
+    password_validation.validate_password(password, user)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": [_("This username is taken.")]})
+    with transaction.atomic():
+        user.set_password(password)
+        try:
+            user.save()
+        except IntegrityError:
+            raise ValidationError({"username": [_("This username is taken.")]}) from None
+        audit(actor=user, action="user.register", obj=user, after={"username": username, "email": email})
+    return user
+
+
+def merchant_create(
+    *,
+    actor: Actor,
+    name: str,
+    legal_name: str,
+    uscc: str = "",
+    external_ref: str = "",
+    categories: list[Category] | None = None,
+    owner=None,
+) -> Merchant:
+    """A new merchant, `pending` until onboarding approves it; `owner` becomes its first member."""
+    if uscc and Merchant.objects.filter(uscc=uscc).exists():
+        raise ValidationError({"uscc": [_("A merchant with this unified social credit code exists.")]})
+    if external_ref and Merchant.objects.filter(external_ref=external_ref).exists():
+        raise ValidationError({"external_ref": [_("A merchant with this external reference exists.")]})
+    with transaction.atomic():
+        try:
+            merchant = Merchant.objects.create(
+                name=name, legal_name=legal_name, uscc=uscc, external_ref=external_ref
+            )
+        except IntegrityError:
+            raise ValidationError(_("A merchant with this code or reference exists.")) from None
+        if categories:
+            merchant.categories.set(categories)
+        if owner is not None:
+            MerchantMembership.objects.create(user=owner, merchant=merchant, role=MembershipRole.OWNER)
+        audit(
+            actor=actor,
+            action="merchant.create",
+            obj=merchant,
+            merchant_id=merchant.pk,
+            after={
+                "name": name,
+                "legal_name": legal_name,
+                "uscc": uscc,
+                "external_ref": external_ref,
+                "categories": sorted(c.code for c in categories or []),
+                **_state(merchant),
+            },
+        )
+    return merchant
+
+
+def _transition(
+    *,
+    merchant: Merchant,
+    actor: Actor,
+    action: str,
+    reason: str,
+    status: str,
+    from_states: frozenset[str] | None = None,
+    **changes: str,
+) -> Merchant:
+    with transaction.atomic():
+        merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+        table = STATUS_TRANSITIONS
+        if from_states is not None:
+            table = {state: moves for state, moves in table.items() if state in from_states}
+        ensure_transition(table, merchant.status, status)
+        before = _state(merchant)
+        merchant.status = status
+        for field, value in changes.items():
+            setattr(merchant, field, value)
+        merchant.save(update_fields=["status", *changes, "updated_at"])
+        audit(
+            actor=actor, action=action, obj=merchant, merchant_id=merchant.pk,
+            before=before, after=_state(merchant), reason=reason,
+        )
+    return merchant
+
+
+def merchant_activate(*, merchant: Merchant, actor: Actor, reason: str = "") -> Merchant:
+    """Onboarding approved the merchant: it is active with its KYC approved."""
+    return _transition(
+        merchant=merchant, actor=actor, action="merchant.activate", reason=reason,
+        status=MerchantStatus.ACTIVE, kyc_status=KycStatus.APPROVED, restriction_reason="",
+    )
+
+
+def merchant_suspend(
+    *, merchant: Merchant, actor: Actor, reason: str, restriction_reason: str = RestrictionReason.MANUAL
+) -> Merchant:
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the merchant is suspended.")]})
+    return _transition(
+        merchant=merchant, actor=actor, action="merchant.suspend", reason=reason,
+        status=MerchantStatus.SUSPENDED, restriction_reason=restriction_reason,
+    )
+
+
+def merchant_restrict(
+    *, merchant: Merchant, actor: Actor, reason: str, restriction_reason: str = RestrictionReason.MANUAL
+) -> Merchant:
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the merchant is restricted.")]})
+    return _transition(
+        merchant=merchant, actor=actor, action="merchant.restrict", reason=reason,
+        status=MerchantStatus.RESTRICTED, restriction_reason=restriction_reason,
+    )
+
+
+def merchant_reinstate(*, merchant: Merchant, actor: Actor, reason: str) -> Merchant:
+    """Lift a restriction or suspension: the merchant is active again."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the merchant is reinstated.")]})
+    return _transition(
+        merchant=merchant, actor=actor, action="merchant.reinstate", reason=reason,
+        status=MerchantStatus.ACTIVE, restriction_reason="",
+        from_states=frozenset({MerchantStatus.RESTRICTED, MerchantStatus.SUSPENDED}),
+    )
+
+
+def membership_add(*, merchant: Merchant, user, role: str, actor: Actor) -> MerchantMembership:
+    with transaction.atomic():
+        membership, created = MerchantMembership.objects.get_or_create(
+            merchant=merchant, user=user, defaults={"role": role}
+        )
+        if created:
+            audit(
+                actor=actor, action="membership.add", obj=membership, merchant_id=merchant.pk,
+                after={"user": user.get_username(), "role": role},
+            )
+    return membership
