@@ -1,0 +1,91 @@
+"""Shared test set-up: real services when configured, strict 'nothing skipped' under CI."""
+
+import os
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+HAS_SERVICES = settings.USES_REAL_SERVICES and bool(settings.REDIS_URL)
+SERVICES_REASON = "needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (as `.ci/run` does)"
+
+
+def pytest_configure(config):
+    if CI and not HAS_SERVICES:
+        pytest.exit("CI=true needs DATABASE_URL (PostgreSQL) and REDIS_URL: " + SERVICES_REASON, returncode=3)
+
+
+def pytest_collection_modifyitems(config, items):
+    if HAS_SERVICES:
+        return
+    skip = pytest.mark.skip(reason=SERVICES_REASON)
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if CI and _skipped:
+        print(f"\nCI=true: {len(_skipped)} test(s) were skipped, which CI does not allow:")
+        for nodeid in _skipped:
+            print(f"  {nodeid}")
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _staff_roles(request):
+    """Transactional tests flush every table, groups included; put the staff roles back."""
+    db_fixtures = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+    if not request.node.get_closest_marker("django_db") and not db_fixtures & set(request.fixturenames):
+        return
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from core.access import STAFF_ROLES
+    from core.roles import sync_role_permissions
+
+    request.getfixturevalue("_django_db_helper")
+    if Group.objects.filter(name__in=STAFF_ROLES).count() != len(STAFF_ROLES):
+        sync_role_permissions(apps)
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def as_user():
+    """An API client authenticated with the user's token."""
+    from rest_framework.authtoken.models import Token
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def as_key():
+    """An API client authenticated with a new partner key."""
+    from core.services import api_key_create
+
+    def make(*scopes: str, merchant=None) -> APIClient:
+        _key, raw = api_key_create(name="partner", scopes=list(scopes), merchant_id=merchant.pk if merchant else None)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+        return client
+
+    return make

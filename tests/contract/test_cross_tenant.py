@@ -1,0 +1,87 @@
+"""Every merchant-scoped API route, found by walking the URL resolver, answers another merchant with 404.
+
+New routes are covered as apps add them: a detail route over a model with `MERCHANT_LOOKUP` needs a
+maker below, and the test fails until it has one.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from core.models import Scope
+from merchants.models import Merchant
+from tests.factories import MerchantFactory, merchant_owner
+
+pytestmark = pytest.mark.django_db
+
+API_PREFIX = "api/v1/"
+GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+
+# model -> function(merchant) returning the URL kwargs of an object that belongs to that merchant
+MAKERS = {
+    Merchant: lambda merchant: {"pk": merchant.pk},
+}
+
+
+def walk(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern).lstrip("^")
+        if isinstance(pattern, URLResolver):
+            yield from walk(pattern, route)
+        elif isinstance(pattern, URLPattern):
+            yield route, pattern
+
+
+def merchant_scoped_routes():
+    routes = []
+    for route, pattern in walk(get_resolver()):
+        view = getattr(pattern.callback, "cls", None)
+        actions = getattr(pattern.callback, "actions", None)
+        if not route.startswith(API_PREFIX) or view is None or not actions or "format" in route:
+            continue
+        groups = GROUP.findall(route)
+        if not groups:
+            continue
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        assert model is not None, f"{view.__name__} must declare `queryset` so its model is known"
+        if not hasattr(model, "MERCHANT_LOOKUP"):
+            continue
+        for method in actions:
+            routes.append(pytest.param(route, model, method, id=f"{method.upper()} /{route.rstrip('$')}"))
+    return routes
+
+
+ROUTES = merchant_scoped_routes()
+
+
+def url_for(route: str, kwargs: dict) -> str:
+    return "/" + GROUP.sub(lambda m: str(kwargs[m.group(1)]), route).rstrip("$")
+
+
+def test_the_walk_finds_the_merchant_routes():
+    found = {(param.values[0], param.values[2]) for param in ROUTES}
+    assert ("api/v1/merchants/(?P<pk>[^/.]+)/$", "get") in found
+    assert ("api/v1/merchants/(?P<pk>[^/.]+)/suspend/$", "post") in found
+    assert ("api/v1/merchants/(?P<pk>[^/.]+)/history/$", "get") in found
+
+
+@pytest.mark.parametrize(("route", "model", "method"), ROUTES)
+def test_another_merchant_gets_404(route, model, method, as_user, as_key):
+    assert model in MAKERS, f"add a maker for {model.__name__} to tests/contract/test_cross_tenant.py"
+    # given an object of merchant A, and merchant B's owner and key holding every scope
+    kwargs = MAKERS[model](MerchantFactory())
+    url = url_for(route, kwargs)
+    stranger = merchant_owner(MerchantFactory())
+    stranger_key = as_key(*Scope.values, merchant=stranger.memberships.get().merchant)
+    # when they ask for it, then it does not exist for them
+    for client in (as_user(stranger), stranger_key):
+        response = getattr(client, method)(url, {}, format="json")
+        assert response.status_code == 404, (url, method, response.status_code, response.content[:200])
+        assert response.json()["type"] == "not_found"
+
+
+def test_the_owner_does_reach_its_own_merchant(as_user):
+    merchant = MerchantFactory()
+    response = as_user(merchant_owner(merchant)).get(f"/api/v1/merchants/{merchant.pk}/")
+    assert response.status_code == 200
