@@ -89,3 +89,29 @@ def as_key():
         return client
 
     return make
+
+
+@pytest.fixture
+def celery_worker_live(transactional_db):
+    """A real Celery worker consuming the Redis broker, for tests of background work.
+
+    It runs in a thread of this process so it reads the same test database; the test's writes are
+    committed (transactional_db) so the worker sees them.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    if not HAS_SERVICES:
+        pytest.skip(SERVICES_REASON)
+    app.loader.import_default_modules()
+    with start_worker(
+        app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        queues=["default", "review", "scoring", "reports"],
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ) as worker:
+        yield worker
