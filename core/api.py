@@ -31,6 +31,9 @@ class TokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    def get_authenticate_header(self, request):
+        return "Token"
+
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, tags=["auth"])
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)

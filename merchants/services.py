@@ -22,7 +22,10 @@ def _state(merchant: Merchant) -> dict[str, str]:
 def merchant_user_register(*, username: str, password: str, email: str):
     """A person signs up to manage one or more merchants. They join or create a merchant afterwards."""
     user = User(username=username, email=email)
-    password_validation.validate_password(password, user)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": [_("This username is taken.")]})
     with transaction.atomic():
