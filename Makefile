@@ -34,7 +34,7 @@ schema: $(STAMP)
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yml
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-location --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
 clean:
