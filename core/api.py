@@ -50,4 +50,3 @@ class TokenView(APIView):
             raise exceptions.AuthenticationFailed(_("Wrong username or password."))
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
-

@@ -44,9 +44,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid API key header."))
         raw = header[1]
         key = (
-            ApiKey.objects.select_related("merchant")
-            .filter(prefix=raw[: ApiKey.PREFIX_LENGTH], is_active=True)
-            .first()
+            ApiKey.objects.select_related("merchant").filter(prefix=raw[: ApiKey.PREFIX_LENGTH], is_active=True).first()
         )
         if key is None or not hmac.compare_digest(key.hashed_key, hash_api_key(raw)):
             raise exceptions.AuthenticationFailed(_("Invalid API key."))

@@ -53,4 +53,6 @@ def healthz(request):
     checks = {"database": check_database(), "redis": check_redis()}
     checks["worker"] = check_worker() if checks["redis"] != "down" else "down"
     healthy = all(value in HEALTHY for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )

@@ -78,7 +78,9 @@ def run_idempotent(request: Request, handler: Callable[[], Response]) -> Respons
                 _("A request with this Idempotency-Key is still being processed."),
                 code="idempotency_key_in_flight",
             )
-        return Response(existing.response_body, status=existing.response_status, headers={"Idempotent-Replayed": "true"})
+        return Response(
+            existing.response_body, status=existing.response_status, headers={"Idempotent-Replayed": "true"}
+        )
 
     try:
         response = handler()

@@ -26,12 +26,20 @@ class AuditEntry(models.Model):
 
     actor_type = models.CharField(_("actor type"), max_length=16, choices=ActorType.choices)
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_api_key = models.ForeignKey(
-        "core.ApiKey", verbose_name=_("API key"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "core.ApiKey",
+        verbose_name=_("API key"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_label = models.CharField(_("actor"), max_length=200)
     action = models.CharField(_("action"), max_length=64, db_index=True)
@@ -90,8 +98,12 @@ class ApiKey(TimeStampedModel):
     hashed_key = models.CharField(_("hashed key"), max_length=64, editable=False)
     scopes = models.JSONField(_("scopes"), default=list)
     merchant = models.ForeignKey(
-        settings.MERCHANT_MODEL, verbose_name=_("merchant"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="api_keys",
+        settings.MERCHANT_MODEL,
+        verbose_name=_("merchant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_keys",
         help_text=_("Set for a merchant-side integration: the key then acts for this merchant only."),
     )
     is_active = models.BooleanField(_("active"), default=True)

@@ -1,9 +1,9 @@
 """Schema generation: every operation documents the error responses it can give, in the one shape."""
 
 from drf_spectacular.utils import PolymorphicProxySerializer
-from inflection import camelize
 from drf_standardized_errors.openapi import AutoSchema as StandardizedAutoSchema
 from drf_standardized_errors.openapi_serializers import ValidationErrorEnum
+from inflection import camelize
 
 from core.errors import ParseErrorResponse
 from core.idempotency import is_idempotent

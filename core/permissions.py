@@ -43,10 +43,7 @@ class IsMerchantUser(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return (
-            api_key_of(request) is None
-            and user is not None
-            and user.is_authenticated
-            and not is_platform_staff(user)
+            api_key_of(request) is None and user is not None and user.is_authenticated and not is_platform_staff(user)
         )
 
 

@@ -30,8 +30,13 @@ def api_key_create(*, name: str, scopes: list[str], merchant_id: int | None = No
         key = ApiKey.objects.create(
             name=name, prefix=prefix, hashed_key=hash_api_key(raw), scopes=sorted(set(scopes)), merchant_id=merchant_id
         )
-        audit(actor=actor, action="api_key.create", obj=key, merchant_id=merchant_id,
-              after={"name": name, "scopes": key.scopes, "merchant": merchant_id})
+        audit(
+            actor=actor,
+            action="api_key.create",
+            obj=key,
+            merchant_id=merchant_id,
+            after={"name": name, "scopes": key.scopes, "merchant": merchant_id},
+        )
     return key, raw
 
 
@@ -41,6 +46,13 @@ def api_key_revoke(*, key: ApiKey, actor, reason: str = "") -> ApiKey:
         if key.is_active:
             key.is_active = False
             key.save(update_fields=["is_active", "updated_at"])
-            audit(actor=actor, action="api_key.revoke", obj=key, merchant_id=key.merchant_id,
-                  before={"is_active": True}, after={"is_active": False}, reason=reason)
+            audit(
+                actor=actor,
+                action="api_key.revoke",
+                obj=key,
+                merchant_id=key.merchant_id,
+                before={"is_active": True},
+                after={"is_active": False},
+                reason=reason,
+            )
     return key

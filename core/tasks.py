@@ -6,4 +6,3 @@ from core import services
 @shared_task(name="core.tasks.idempotency_keys_purge")
 def idempotency_keys_purge() -> int:
     return services.idempotency_records_purge()
-

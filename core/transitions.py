@@ -9,6 +9,4 @@ from core.errors import InvalidTransition
 
 def ensure_transition(table: Mapping[str, frozenset[str]], current: str, target: str) -> None:
     if target not in table.get(current, frozenset()):
-        raise InvalidTransition(
-            _("Cannot go from %(current)s to %(target)s.") % {"current": current, "target": target}
-        )
+        raise InvalidTransition(_("Cannot go from %(current)s to %(target)s.") % {"current": current, "target": target})

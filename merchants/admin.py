@@ -25,7 +25,15 @@ class MerchantAdmin(admin.ModelAdmin):
     """Read-only here: merchants change through their services (onboarding, API actions), which audit."""
 
     list_display = (
-        "name", "legal_name", "uscc", "status", "kyc_status", "restriction_reason", "tier", "credit_score", "created_at",
+        "name",
+        "legal_name",
+        "uscc",
+        "status",
+        "kyc_status",
+        "restriction_reason",
+        "tier",
+        "credit_score",
+        "created_at",
     )
     list_filter = ("status", "kyc_status", "restriction_reason", "tier")
     search_fields = ("name", "legal_name", "uscc", "external_ref")
@@ -63,7 +71,9 @@ class MerchantMembershipAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         membership = services.membership_add(
-            merchant=form.cleaned_data["merchant"], user=form.cleaned_data["user"],
-            role=form.cleaned_data["role"], actor=request.user,
+            merchant=form.cleaned_data["merchant"],
+            user=form.cleaned_data["user"],
+            role=form.cleaned_data["role"],
+            actor=request.user,
         )
         obj.pk = membership.pk

@@ -31,8 +31,19 @@ class MerchantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Merchant
         fields = [
-            "id", "name", "legal_name", "uscc", "status", "kyc_status", "restriction_reason",
-            "tier", "credit_score", "categories", "external_ref", "can_sell", "created_at",
+            "id",
+            "name",
+            "legal_name",
+            "uscc",
+            "status",
+            "kyc_status",
+            "restriction_reason",
+            "tier",
+            "credit_score",
+            "categories",
+            "external_ref",
+            "can_sell",
+            "created_at",
         ]
         read_only_fields = fields
 

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 class RegisterForm(forms.Form):
     username = forms.RegexField(
-        label=_("Username"), max_length=150, regex=r"^[\w.@+-]+\Z",
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
         help_text=_("Letters, digits and @/./+/-/_ only."),
     )
     email = forms.EmailField(label=_("E-mail"))

@@ -35,7 +35,9 @@ class Merchant(TimeStampedModel):
     name = models.CharField(_("store name"), max_length=200)
     legal_name = models.CharField(_("legal name"), max_length=200)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=MerchantStatus.choices, default=MerchantStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MerchantStatus.choices, default=MerchantStatus.PENDING
+    )
     kyc_status = models.CharField(
         _("KYC status"), max_length=16, choices=KycStatus.choices, default=KycStatus.NOT_SUBMITTED
     )

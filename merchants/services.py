@@ -55,9 +55,7 @@ def merchant_create(
         raise ValidationError({"external_ref": [_("A merchant with this external reference exists.")]})
     with transaction.atomic():
         try:
-            merchant = Merchant.objects.create(
-                name=name, legal_name=legal_name, uscc=uscc, external_ref=external_ref
-            )
+            merchant = Merchant.objects.create(name=name, legal_name=legal_name, uscc=uscc, external_ref=external_ref)
         except IntegrityError:
             raise ValidationError(_("A merchant with this code or reference exists.")) from None
         if categories:
@@ -103,8 +101,13 @@ def _transition(
             setattr(merchant, field, value)
         merchant.save(update_fields=["status", *changes, "updated_at"])
         audit(
-            actor=actor, action=action, obj=merchant, merchant_id=merchant.pk,
-            before=before, after=_state(merchant), reason=reason,
+            actor=actor,
+            action=action,
+            obj=merchant,
+            merchant_id=merchant.pk,
+            before=before,
+            after=_state(merchant),
+            reason=reason,
         )
     return merchant
 
@@ -112,8 +115,13 @@ def _transition(
 def merchant_activate(*, merchant: Merchant, actor: Actor, reason: str = "") -> Merchant:
     """Onboarding approved the merchant: it is active with its KYC approved."""
     return _transition(
-        merchant=merchant, actor=actor, action="merchant.activate", reason=reason,
-        status=MerchantStatus.ACTIVE, kyc_status=KycStatus.APPROVED, restriction_reason="",
+        merchant=merchant,
+        actor=actor,
+        action="merchant.activate",
+        reason=reason,
+        status=MerchantStatus.ACTIVE,
+        kyc_status=KycStatus.APPROVED,
+        restriction_reason="",
     )
 
 
@@ -123,8 +131,12 @@ def merchant_suspend(
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the merchant is suspended.")]})
     return _transition(
-        merchant=merchant, actor=actor, action="merchant.suspend", reason=reason,
-        status=MerchantStatus.SUSPENDED, restriction_reason=restriction_reason,
+        merchant=merchant,
+        actor=actor,
+        action="merchant.suspend",
+        reason=reason,
+        status=MerchantStatus.SUSPENDED,
+        restriction_reason=restriction_reason,
     )
 
 
@@ -134,8 +146,12 @@ def merchant_restrict(
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the merchant is restricted.")]})
     return _transition(
-        merchant=merchant, actor=actor, action="merchant.restrict", reason=reason,
-        status=MerchantStatus.RESTRICTED, restriction_reason=restriction_reason,
+        merchant=merchant,
+        actor=actor,
+        action="merchant.restrict",
+        reason=reason,
+        status=MerchantStatus.RESTRICTED,
+        restriction_reason=restriction_reason,
     )
 
 
@@ -144,8 +160,12 @@ def merchant_reinstate(*, merchant: Merchant, actor: Actor, reason: str) -> Merc
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the merchant is reinstated.")]})
     return _transition(
-        merchant=merchant, actor=actor, action="merchant.reinstate", reason=reason,
-        status=MerchantStatus.ACTIVE, restriction_reason="",
+        merchant=merchant,
+        actor=actor,
+        action="merchant.reinstate",
+        reason=reason,
+        status=MerchantStatus.ACTIVE,
+        restriction_reason="",
         from_states=frozenset({MerchantStatus.RESTRICTED, MerchantStatus.SUSPENDED}),
     )
 
@@ -157,7 +177,10 @@ def membership_add(*, merchant: Merchant, user, role: str, actor: Actor) -> Merc
         )
         if created:
             audit(
-                actor=actor, action="membership.add", obj=membership, merchant_id=merchant.pk,
+                actor=actor,
+                action="membership.add",
+                obj=membership,
+                merchant_id=merchant.pk,
                 after={"user": user.get_username(), "role": role},
             )
     return membership

@@ -76,4 +76,3 @@ def test_500_is_in_the_error_shape_without_a_stack_trace(as_user):
     body = assert_error_shape(response, 500, "server_error")
     assert "secret internals" not in response.content.decode()
     assert body["errors"][0]["code"] == "error"
-

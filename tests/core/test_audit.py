@@ -21,7 +21,9 @@ def test_the_audit_entry_is_written_in_the_same_transaction_as_the_change():
 
 
 def test_entries_cannot_be_changed_or_deleted_through_the_model():
-    entry = AuditEntry.objects.create(actor_type="system", actor_label="system", action="x", object_type="t", object_id="1")
+    entry = AuditEntry.objects.create(
+        actor_type="system", actor_label="system", action="x", object_type="t", object_id="1"
+    )
     entry.reason = "rewritten"
     with pytest.raises(PermissionError):
         entry.save()
@@ -31,7 +33,9 @@ def test_entries_cannot_be_changed_or_deleted_through_the_model():
 
 @pytest.mark.services
 def test_postgresql_refuses_updates_and_deletes_of_entries():
-    entry = AuditEntry.objects.create(actor_type="system", actor_label="system", action="x", object_type="t", object_id="1")
+    entry = AuditEntry.objects.create(
+        actor_type="system", actor_label="system", action="x", object_type="t", object_id="1"
+    )
     for statement in (
         lambda: AuditEntry.objects.filter(pk=entry.pk).update(reason="rewritten"),
         lambda: AuditEntry.objects.filter(pk=entry.pk).delete(),
@@ -54,7 +58,9 @@ def test_staff_browse_the_log_in_the_admin_filtered_by_merchant_and_action(clien
 
 
 def test_no_one_can_add_change_or_delete_entries_in_the_admin(client):
-    entry = AuditEntry.objects.create(actor_type="system", actor_label="system", action="x", object_type="t", object_id="1")
+    entry = AuditEntry.objects.create(
+        actor_type="system", actor_label="system", action="x", object_type="t", object_id="1"
+    )
     client.force_login(staff(PLATFORM_ADMIN))
     assert client.get("/admin/core/auditentry/add/").status_code == 403
     assert client.post(f"/admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403

@@ -29,8 +29,21 @@ def test_the_list_has_the_contract_fields_and_pagination_shape(as_user):
     assert set(body) == {"count", "next", "previous", "results"}
     assert body["count"] == 1
     row = body["results"][0]
-    for field in ("id", "name", "legal_name", "uscc", "status", "kyc_status", "restriction_reason",
-                  "tier", "credit_score", "categories", "external_ref", "created_at", "can_sell"):
+    for field in (
+        "id",
+        "name",
+        "legal_name",
+        "uscc",
+        "status",
+        "kyc_status",
+        "restriction_reason",
+        "tier",
+        "credit_score",
+        "categories",
+        "external_ref",
+        "created_at",
+        "can_sell",
+    ):
         assert field in row
     assert row["id"] == merchant.pk and row["status"] == "pending" and row["can_sell"] is False
 
@@ -93,7 +106,8 @@ def test_a_key_without_the_read_scope_is_forbidden(as_key):
 def test_ops_creates_a_merchant_and_the_creation_is_audited(as_user):
     ops = staff(OPS_MANAGER)
     response = as_user(ops).post(
-        URL, {"name": "Store", "legal_name": "Store Co.", "external_ref": "ERP-9", "categories": ["apparel"]},
+        URL,
+        {"name": "Store", "legal_name": "Store Co.", "external_ref": "ERP-9", "categories": ["apparel"]},
         format="json",
     )
     assert response.status_code == 201, response.json()

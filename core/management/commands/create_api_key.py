@@ -10,9 +10,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name")
-        parser.add_argument(
-            "--scopes", required=True, help=f"Comma-separated, from: {', '.join(Scope.values)}"
-        )
+        parser.add_argument("--scopes", required=True, help=f"Comma-separated, from: {', '.join(Scope.values)}")
         parser.add_argument("--merchant", type=int, default=None, help="Merchant id the key acts for")
 
     def handle(self, *args, name, scopes, merchant, **options):
