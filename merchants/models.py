@@ -25,7 +25,7 @@ class Category(models.Model):
 
 class MerchantQuerySet(models.QuerySet):
     def can_sell(self) -> "MerchantQuerySet":
-        return self.filter(status=MerchantStatus.ACTIVE, kyc_status=KycStatus.APPROVED, restriction_reason="")
+        return self.filter(status=MerchantStatus.ACTIVE, kyc_status=KycStatus.APPROVED, restriction_reason__isnull=True)
 
 
 class Merchant(TimeStampedModel):
@@ -42,9 +42,9 @@ class Merchant(TimeStampedModel):
         _("KYC status"), max_length=16, choices=KycStatus.choices, default=KycStatus.NOT_SUBMITTED
     )
     restriction_reason = models.CharField(
-        _("restriction reason"), max_length=20, choices=RestrictionReason.choices, blank=True
+        _("restriction reason"), max_length=20, choices=RestrictionReason.choices, null=True, blank=True
     )
-    tier = models.CharField(_("credit tier"), max_length=1, choices=Tier.choices, blank=True)
+    tier = models.CharField(_("credit tier"), max_length=1, choices=Tier.choices, null=True, blank=True)
     credit_score = models.PositiveSmallIntegerField(_("credit score"), null=True, blank=True)
     categories = models.ManyToManyField(Category, verbose_name=_("categories"), blank=True, related_name="merchants")
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
@@ -62,10 +62,12 @@ class Merchant(TimeStampedModel):
             models.CheckConstraint(condition=Q(status__in=MerchantStatus.values), name="merchant_status_valid"),
             models.CheckConstraint(condition=Q(kyc_status__in=KycStatus.values), name="merchant_kyc_status_valid"),
             models.CheckConstraint(
-                condition=Q(restriction_reason__in=[*RestrictionReason.values, ""]),
+                condition=Q(restriction_reason__isnull=True) | Q(restriction_reason__in=RestrictionReason.values),
                 name="merchant_restriction_reason_valid",
             ),
-            models.CheckConstraint(condition=Q(tier__in=[*Tier.values, ""]), name="merchant_tier_valid"),
+            models.CheckConstraint(
+                condition=Q(tier__isnull=True) | Q(tier__in=Tier.values), name="merchant_tier_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(credit_score__isnull=True) | Q(credit_score__lte=1000), name="merchant_credit_score_range"
             ),
@@ -84,7 +86,7 @@ class Merchant(TimeStampedModel):
         return (
             self.status == MerchantStatus.ACTIVE
             and self.kyc_status == KycStatus.APPROVED
-            and not self.restriction_reason
+            and self.restriction_reason is None
         )
 
 

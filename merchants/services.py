@@ -87,7 +87,7 @@ def _transition(
     reason: str,
     status: str,
     from_states: frozenset[str] | None = None,
-    **changes: str,
+    **changes: str | None,
 ) -> Merchant:
     with transaction.atomic():
         merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
@@ -121,7 +121,7 @@ def merchant_activate(*, merchant: Merchant, actor: Actor, reason: str = "") -> 
         reason=reason,
         status=MerchantStatus.ACTIVE,
         kyc_status=KycStatus.APPROVED,
-        restriction_reason="",
+        restriction_reason=None,
     )
 
 
@@ -165,7 +165,7 @@ def merchant_reinstate(*, merchant: Merchant, actor: Actor, reason: str) -> Merc
         action="merchant.reinstate",
         reason=reason,
         status=MerchantStatus.ACTIVE,
-        restriction_reason="",
+        restriction_reason=None,
         from_states=frozenset({MerchantStatus.RESTRICTED, MerchantStatus.SUSPENDED}),
     )
 

@@ -29,7 +29,7 @@ def test_every_transition_writes_before_and_after():
     merchant = services.merchant_activate(merchant=MerchantFactory(), actor=None)
     services.merchant_suspend(merchant=merchant, actor=None, reason="fraud")
     entry = AuditEntry.objects.filter(action="merchant.suspend").get()
-    assert entry.before == {"status": "active", "kyc_status": "approved", "restriction_reason": ""}
+    assert entry.before == {"status": "active", "kyc_status": "approved", "restriction_reason": None}
     assert entry.after == {"status": "suspended", "kyc_status": "approved", "restriction_reason": "manual"}
     assert entry.actor_type == "system" and entry.reason == "fraud"
 
