@@ -16,7 +16,21 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 
 
 @pytest.fixture
-def staff_token(db):
+def keep_test_connection():
+    """Serve requests the way Django's test client does: the WSGI app must not close the connection
+    that holds the test's transaction at the end of each request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def staff_token(db, keep_test_connection):
     from rest_framework.authtoken.models import Token
 
     from tests.factories import MerchantFactory, merchant_owner, staff
