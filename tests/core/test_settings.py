@@ -22,6 +22,7 @@ def test_check_deploy_reports_nothing_with_production_variables():
         "ALLOWED_HOSTS": "merchantops.example.com",
         "CSRF_TRUSTED_ORIGINS": "https://merchantops.example.com",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
