@@ -14,6 +14,8 @@ SERVICES_REASON = "needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL (a
 def pytest_configure(config):
     if CI and not HAS_SERVICES:
         pytest.exit("CI=true needs DATABASE_URL (PostgreSQL) and REDIS_URL: " + SERVICES_REASON, returncode=3)
+    # Hashing strength is not under test; a fast hasher keeps user-heavy tests quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_collection_modifyitems(config, items):
