@@ -258,6 +258,21 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Sensitive fields ------------------------------------------------------------------------
+# Fernet keys, newest first; make one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+# Without them the embedded demo derives one from SECRET_KEY; `check --deploy` warns about that.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="")
+if not FIELD_ENCRYPTION_KEYS:
+    from core.crypto import derive_key
+
+    FIELD_ENCRYPTION_KEYS = [derive_key(SECRET_KEY, "fields").decode()]
+    FIELD_ENCRYPTION_KEYS_DERIVED = True
+else:
+    FIELD_ENCRYPTION_KEYS_DERIVED = False
+BLIND_INDEX_KEY = BLIND_INDEX_KEY or derive_key(SECRET_KEY, "blind-index").decode()
+
 # --- Idempotency -----------------------------------------------------------------------------
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))
 

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
     verbose_name = _("Platform core")
+
+    def ready(self):
+        from core import checks  # noqa: F401  (registers the system checks)

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.test import override_settings
 
@@ -21,6 +22,8 @@ def test_check_deploy_reports_nothing_with_production_variables():
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "merchantops.example.com",
         "CSRF_TRUSTED_ORIGINS": "https://merchantops.example.com",
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "BLIND_INDEX_KEY": secrets.token_urlsafe(32),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
@@ -48,6 +51,7 @@ def test_check_deploy_fails_with_the_demo_settings():
     )
     assert result.returncode != 0
     assert "security.W009" in result.stderr + result.stdout  # the demo secret key
+    assert "merchantops.W001" in result.stderr + result.stdout  # encryption keys derived from it
 
 
 def test_time_zone_and_languages():
