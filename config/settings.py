@@ -278,3 +278,8 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", defau
 
 # core refers to the merchant model by this name only, so core depends on no app.
 MERCHANT_MODEL = "merchants.Merchant"
+
+# The trained complaint classifier (`python manage.py complaint_classifier train`); rules alone without it.
+COMPLAINT_CLASSIFIER_PATH = env.path(
+    "COMPLAINT_CLASSIFIER_PATH", default=BASE_DIR / "var" / "complaint_classifier.joblib"
+)
