@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from core.api import TokenView
+from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
 from merchants.api import CategoryViewSet, MerchantViewSet, RegisterView
 
@@ -13,6 +13,9 @@ router.include_root_view = False
 # Routes with a fixed word must come before the merchant detail route.
 router.register("merchants/categories", CategoryViewSet, basename="category")
 router.register("merchants", MerchantViewSet, basename="merchant")
+router.register("regions", RegionViewSet, basename="region")
+router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
