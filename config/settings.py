@@ -246,6 +246,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ParseErrorCodeEnum": "drf_standardized_errors.openapi_serializers.ParseErrorCodeEnum.choices",
+        "OrderStatusEnum": "orders.choices.OrderStatus",
+        "ReturnStatusEnum": "orders.choices.ReturnStatus",
+        "ReturnTypeEnum": "orders.choices.ReturnType",
+        "WebhookDeliveryStatusEnum": "core.models.DeliveryStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
