@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,9 +26,14 @@ def late_delivery_q(now: datetime) -> Q:
 
 def with_lateness(queryset: QuerySet[Order], *, now: datetime | None = None) -> QuerySet[Order]:
     now = now or timezone.now()
+    # CASE rather than a bare boolean expression: SQL's NULL comparisons must read as "not late".
     return queryset.annotate(
-        late_to_ship=ExpressionWrapper(late_to_ship_q(now), output_field=BooleanField()),
-        late_delivery=ExpressionWrapper(late_delivery_q(now), output_field=BooleanField()),
+        late_to_ship=Case(
+            When(late_to_ship_q(now), then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+        late_delivery=Case(
+            When(late_delivery_q(now), then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
     )
 
 
