@@ -173,7 +173,7 @@ def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -
             delivery=delivery, number=number, status_code=status_code, error=error, duration_ms=duration_ms
         )
         delivery.last_status_code = status_code
-        finished = timezone.now()
+        finished = now + timedelta(milliseconds=duration_ms)
         if status_code is not None and 200 <= status_code < 300:
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.SUCCEEDED, finished, None
         elif delivery.round_attempts >= settings.WEBHOOK_MAX_ATTEMPTS:

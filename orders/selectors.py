@@ -66,7 +66,7 @@ def warehouse_list(*, caller: Caller) -> QuerySet[Warehouse]:
 
 
 def return_policy_list(*, caller: Caller) -> QuerySet[ReturnPolicy]:
-    return scope_to_caller(ReturnPolicy.objects.all(), caller=caller)
+    return scope_to_caller(ReturnPolicy.objects.order_by("merchant_id"), caller=caller)
 
 
 def return_list(*, caller: Caller, order_id=None) -> QuerySet[ReturnRequest]:
