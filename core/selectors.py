@@ -38,3 +38,9 @@ def webhook_delivery_list(*, caller) -> QuerySet[WebhookDelivery]:
 
 def region_list() -> QuerySet[Region]:
     return Region.objects.select_related("parent")
+
+
+def audit_entries_for_object(*, obj) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by(
+        "created_at", "id"
+    )
