@@ -67,7 +67,7 @@ class TokenView(APIView):
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
     secret = serializers.CharField(min_length=16, max_length=128, write_only=True)
-    event_types = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), allow_empty=False)
+    event_types = serializers.MultipleChoiceField(choices=EVENT_TYPES, allow_empty=False)
     merchant = serializers.IntegerField(source="merchant_id", allow_null=True, required=False)
 
     class Meta:
@@ -79,9 +79,7 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
 class WebhookEndpointUpdateSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=500, required=False)
     secret = serializers.CharField(min_length=16, max_length=128, write_only=True, required=False)
-    event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=EVENT_TYPES), allow_empty=False, required=False
-    )
+    event_types = serializers.MultipleChoiceField(choices=EVENT_TYPES, allow_empty=False, required=False)
     is_active = serializers.BooleanField(required=False)
 
 

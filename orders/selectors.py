@@ -61,7 +61,9 @@ def order_lookup(*, external_id: str, buyer_ref: str) -> list[Order]:
 
 
 def warehouse_list(*, caller: Caller) -> QuerySet[Warehouse]:
-    queryset = Warehouse.objects.annotate(in_use=Count("orders", filter=Q(orders__status__in=OPEN_IN_WAREHOUSE)))
+    queryset = Warehouse.objects.annotate(
+        in_use=Count("orders", filter=Q(orders__status__in=OPEN_IN_WAREHOUSE))
+    ).order_by("name", "id")
     return scope_to_caller(queryset, caller=caller)
 
 
