@@ -142,6 +142,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.idempotency_keys_purge",
         "schedule": timedelta(hours=1),
     },
+    "retry-webhook-deliveries": {
+        "task": "core.tasks.webhook_deliveries_retry_due",
+        "schedule": timedelta(seconds=30),
+    },
 }
 
 # --- Authentication, lockout, passwords ------------------------------------------------------
@@ -242,6 +246,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ParseErrorCodeEnum": "drf_standardized_errors.openapi_serializers.ParseErrorCodeEnum.choices",
+        "OrderStatusEnum": "orders.choices.OrderStatus",
+        "ReturnStatusEnum": "orders.choices.ReturnStatus",
+        "ReturnTypeEnum": "orders.choices.ReturnType",
+        "WebhookDeliveryStatusEnum": "core.models.DeliveryStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -275,6 +283,15 @@ BLIND_INDEX_KEY = BLIND_INDEX_KEY or derive_key(SECRET_KEY, "blind-index").decod
 
 # --- Idempotency -----------------------------------------------------------------------------
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))
+
+# --- Outbound webhooks (see core/webhooks.py): 13 attempts over about 26 hours by default --------
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=5)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=60)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=13)
+
+# --- Buyer order lookup: unauthenticated, so rate limited per client address -----------------
+ORDER_LOOKUP_RATE = env.str("ORDER_LOOKUP_RATE", default="20/min")
 
 # core refers to the merchant model by this name only, so core depends on no app.
 MERCHANT_MODEL = "merchants.Merchant"

@@ -4,19 +4,29 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from core.api import TokenView
+from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
 from merchants.api import CategoryViewSet, MerchantViewSet, RegisterView
+from orders.api import OrderLookupView, OrderViewSet, ReturnPolicyViewSet, ReturnRequestViewSet, WarehouseViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 # Routes with a fixed word must come before the merchant detail route.
 router.register("merchants/categories", CategoryViewSet, basename="category")
 router.register("merchants", MerchantViewSet, basename="merchant")
+# Fixed words under orders/ come before the order detail route.
+router.register("orders/warehouses", WarehouseViewSet, basename="warehouse")
+router.register("orders/return-policies", ReturnPolicyViewSet, basename="return-policy")
+router.register(r"orders/(?P<order_pk>[^/.]+)/returns", ReturnRequestViewSet, basename="order-return")
+router.register("orders", OrderViewSet, basename="order")
+router.register("regions", RegionViewSet, basename="region")
+router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("auth/register/", RegisterView.as_view(), name="auth-register"),
+    path("orders/lookup/", OrderLookupView.as_view(), name="order-lookup"),
     *router.urls,
 ]
 
@@ -24,6 +34,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("portal/orders/", include("orders.portal")),
     path("portal/", include("merchants.portal")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

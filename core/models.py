@@ -151,3 +151,125 @@ class IdempotencyRecord(models.Model):
     @property
     def in_flight(self) -> bool:
         return self.completed_at is None
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("Province or state")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County")
+
+
+class Region(models.Model):
+    """An administrative division: China's NBS codes (6 digits) or an ISO 3166-2 subdivision (`BR-SP`)."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    country = models.CharField(_("country"), max_length=2)
+    # Orders ship to a deliverable region: a county, a city without counties (Dongguan), or a foreign state.
+    deliverable = models.BooleanField(_("deliverable"), default=False)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__in=RegionLevel.values), name="region_level_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """A partner's URL that receives signed events; without a merchant it hears every merchant's."""
+
+    MERCHANT_LOOKUP = "merchant"
+
+    merchant = models.ForeignKey(
+        settings.MERCHANT_MODEL,
+        verbose_name=_("merchant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="webhook_endpoints",
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=128)
+    event_types = models.JSONField(_("event types"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by_key = models.ForeignKey(
+        ApiKey, verbose_name=_("created by key"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(TimeStampedModel):
+    """One event for one endpoint, tried until it is accepted or its retries run out."""
+
+    MERCHANT_LOOKUP = "endpoint__merchant"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, verbose_name=_("endpoint"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_id = models.UUIDField(_("event id"), db_index=True)
+    event_type = models.CharField(_("event type"), max_length=64)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempt_count = models.PositiveIntegerField(_("attempts"), default=0)
+    # Attempts of the current round; a replay starts a new round.
+    round_attempts = models.PositiveIntegerField(_("attempts this round"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=DeliveryStatus.values), name="delivery_status_valid"),
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="delivery_endpoint_event_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint_id}"
+
+
+class WebhookAttempt(models.Model):
+    """The delivery log: one row per HTTP attempt."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempts"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    attempted_at = models.DateTimeField(_("attempted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.status_code or self.error}"

@@ -8,13 +8,36 @@ from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, STA
 
 VIEW_MERCHANTS = ["merchants.view_merchant", "merchants.view_merchantmembership", "merchants.view_category"]
 
+VIEW_ORDERS = [
+    "orders.view_order",
+    "orders.view_orderitem",
+    "orders.view_orderpayment",
+    "orders.view_orderreview",
+    "orders.view_warehouse",
+    "orders.view_returnrequest",
+    "orders.view_returnitem",
+    "orders.view_returnpolicy",
+]
+VIEW_WEBHOOKS = ["core.view_webhookendpoint", "core.view_webhookdelivery", "core.view_webhookattempt"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     REVIEWER: [*VIEW_MERCHANTS],
-    RISK_OFFICER: [*VIEW_MERCHANTS, "core.view_auditentry"],
-    SUPPORT_AGENT: [*VIEW_MERCHANTS],
-    OPS_MANAGER: [*VIEW_MERCHANTS, "merchants.add_merchant", "core.view_auditentry", "merchants.change_category"],
+    RISK_OFFICER: [*VIEW_MERCHANTS, "core.view_auditentry", *VIEW_ORDERS],
+    SUPPORT_AGENT: [*VIEW_MERCHANTS, *VIEW_ORDERS, "core.view_region"],
+    OPS_MANAGER: [
+        *VIEW_MERCHANTS,
+        "merchants.add_merchant",
+        "core.view_auditentry",
+        "merchants.change_category",
+        *VIEW_ORDERS,
+        *VIEW_WEBHOOKS,
+        "core.view_region",
+    ],
     PLATFORM_ADMIN: [
         *VIEW_MERCHANTS,
+        *VIEW_ORDERS,
+        *VIEW_WEBHOOKS,
+        "core.view_region",
         "merchants.add_merchant",
         "merchants.add_category",
         "merchants.change_category",

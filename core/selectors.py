@@ -1,9 +1,46 @@
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from core.models import AuditEntry
+from core.models import AuditEntry, Region, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 def audit_entries_for_merchant(*, merchant_id: int) -> QuerySet[AuditEntry]:
     return (
         AuditEntry.objects.filter(merchant_id=merchant_id).select_related("actor_user").order_by("-created_at", "-id")
+    )
+
+
+def scoped_to_caller(queryset: QuerySet, *, caller) -> QuerySet:
+    """Core's own tenant scoping (core depends on no app): same rule as merchants.selectors.scope_to_caller,
+    reaching memberships through the merchant model's `members`."""
+    lookup = queryset.model.MERCHANT_LOOKUP
+    if caller.api_key is not None:
+        if caller.api_key.merchant_id is None:
+            return queryset
+        return queryset.filter(**{lookup: caller.api_key.merchant_id})
+    if caller.is_staff:
+        return queryset
+    user = caller.user
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(**{f"{lookup}__members": user})
+
+
+def webhook_endpoint_list(*, caller) -> QuerySet[WebhookEndpoint]:
+    return scoped_to_caller(WebhookEndpoint.objects.all(), caller=caller)
+
+
+def webhook_delivery_list(*, caller) -> QuerySet[WebhookDelivery]:
+    queryset = WebhookDelivery.objects.select_related("endpoint").prefetch_related(
+        Prefetch("attempts", queryset=WebhookAttempt.objects.order_by("number"))
+    )
+    return scoped_to_caller(queryset, caller=caller)
+
+
+def region_list() -> QuerySet[Region]:
+    return Region.objects.select_related("parent")
+
+
+def audit_entries_for_object(*, obj) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by(
+        "created_at", "id"
     )

@@ -9,18 +9,69 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from core.models import Scope
+from core.models import Scope, WebhookDelivery, WebhookEndpoint
 from merchants.models import Merchant
+from orders.models import Order, ReturnPolicy, ReturnRequest, Warehouse
 from tests.factories import MerchantFactory, merchant_owner
+from tests.orders import factories as order_factories
 
 pytestmark = pytest.mark.django_db
 
 API_PREFIX = "api/v1/"
 GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 
+
 # model -> function(merchant) returning the URL kwargs of an object that belongs to that merchant
+def _order(merchant) -> dict:
+    order = order_factories.make_order(_activated(merchant))
+    return {"pk": order.pk, "order_pk": order.pk}
+
+
+def _activated(merchant):
+    from merchants.services import merchant_activate
+
+    order_factories.ensure_regions()
+    return merchant_activate(merchant=merchant, actor=None)
+
+
+def _return(merchant) -> dict:
+    from orders import services
+
+    order = order_factories.make_order(_activated(merchant), "delivered")
+    request = services.return_request_create(
+        order=order,
+        type="return",
+        reason="defective",
+        items=[{"order_item": order.items.first().pk, "quantity": 1}],
+        actor=None,
+    )
+    return {"order_pk": order.pk, "pk": request.pk}
+
+
+def _webhook_delivery(merchant) -> dict:
+    import uuid
+
+    endpoint = WebhookEndpoint.objects.create(
+        merchant=merchant, url="http://127.0.0.1:9/hook", secret="s" * 16, event_types=["order.created"]
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event_id=uuid.uuid4(), event_type="order.created", payload={}
+    )
+    return {"pk": delivery.pk}
+
+
 MAKERS = {
     Merchant: lambda merchant: {"pk": merchant.pk},
+    Order: _order,
+    Warehouse: lambda merchant: {"pk": order_factories.warehouse_for(merchant).pk},
+    ReturnPolicy: lambda merchant: {"pk": ReturnPolicy.objects.create(merchant=merchant).pk},
+    ReturnRequest: _return,
+    WebhookEndpoint: lambda merchant: {
+        "pk": WebhookEndpoint.objects.create(
+            merchant=merchant, url="http://127.0.0.1:9/hook", secret="s" * 16, event_types=["order.created"]
+        ).pk
+    },
+    WebhookDelivery: _webhook_delivery,
 }
 
 
@@ -64,6 +115,10 @@ def test_the_walk_finds_the_merchant_routes():
     assert ("api/v1/merchants/(?P<pk>[^/.]+)/$", "get") in found
     assert ("api/v1/merchants/(?P<pk>[^/.]+)/suspend/$", "post") in found
     assert ("api/v1/merchants/(?P<pk>[^/.]+)/history/$", "get") in found
+    assert ("api/v1/orders/(?P<pk>[^/.]+)/ship/$", "post") in found
+    assert ("api/v1/orders/(?P<order_pk>[^/.]+)/returns/$", "get") in found
+    assert ("api/v1/orders/(?P<order_pk>[^/.]+)/returns/(?P<pk>[^/.]+)/approve/$", "post") in found
+    assert ("api/v1/webhooks/deliveries/(?P<pk>[^/.]+)/replay/$", "post") in found
 
 
 @pytest.mark.parametrize(("route", "model", "method"), ROUTES)

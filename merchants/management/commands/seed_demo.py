@@ -1,4 +1,5 @@
-"""Demo data for `make run`: staff in each role and two merchants with owners. Safe to run again."""
+"""Demo data for `make run`: staff in each role, two merchants with owners, orders and returns in every
+state. Safe to run again."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -9,6 +10,7 @@ from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, SUP
 from merchants import services
 from merchants.choices import MembershipRole
 from merchants.models import Category, Merchant
+from orders.demo import seed_demo_orders
 
 User = get_user_model()
 
@@ -29,6 +31,7 @@ MERCHANTS = [
         "uscc": "91310101MA1FL5XK2W",
         "external_ref": "DEMO-SH-0001",
         "categories": ["apparel", "footwear_bags"],
+        "region": "310101",
     },
     {
         "owner": ("pengcheng", "pengcheng-demo-2026", "owner@pengcheng-digital.example"),
@@ -37,6 +40,7 @@ MERCHANTS = [
         "uscc": "91440300MA5G9QW817",
         "external_ref": "DEMO-SZ-0002",
         "categories": ["digital_electronics", "computers_office"],
+        "region": "440305",
     },
 ]
 
@@ -73,8 +77,9 @@ class Command(BaseCommand):
                     external_ref=spec["external_ref"],
                     categories=list(Category.objects.filter(code__in=spec["categories"])),
                 )
-                services.merchant_activate(merchant=merchant, actor=admin, reason="demo merchant")
+                merchant = services.merchant_activate(merchant=merchant, actor=admin, reason="demo merchant")
             services.membership_add(merchant=merchant, user=owner, role=MembershipRole.OWNER, actor=admin)
+            seed_demo_orders(merchant=merchant, region=spec["region"], actor=admin)
             logins.append((f"merchant owner of {merchant.name}", username, password))
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins:"))
