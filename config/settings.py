@@ -142,6 +142,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.idempotency_keys_purge",
         "schedule": timedelta(hours=1),
     },
+    "flag-review-sla-breaches": {
+        "task": "onboarding.tasks.review_sla_breaches_flag",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- Authentication, lockout, passwords ------------------------------------------------------
@@ -184,6 +188,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MerchantOps <noreply@merchantops.local>")
+# Links in e-mails point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,
@@ -263,3 +269,12 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", defau
 
 # core refers to the merchant model by this name only, so core depends on no app.
 MERCHANT_MODEL = "merchants.Merchant"
+
+# --- Onboarding and review -------------------------------------------------------------------
+# First decision due this many working days (Monday to Friday, in TIME_ZONE) after a submission.
+REVIEW_SLA_WORKING_DAYS = env.int("REVIEW_SLA_WORKING_DAYS", default=2)
+# Uploaded documents: PDF, JPEG or PNG by content, at most this many bytes; images at most this many pixels.
+ONBOARDING_UPLOAD_MAX_BYTES = env.int("ONBOARDING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+ONBOARDING_IMAGE_MAX_PIXELS = env.int("ONBOARDING_IMAGE_MAX_PIXELS", default=40_000_000)
+# A document expiring within this many days is flagged by the automatic checks.
+ONBOARDING_EXPIRY_WARNING_DAYS = env.int("ONBOARDING_EXPIRY_WARNING_DAYS", default=30)
