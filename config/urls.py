@@ -7,12 +7,15 @@ from rest_framework.routers import DefaultRouter
 from core.api import TokenView
 from core.health import healthz
 from merchants.api import CategoryViewSet, MerchantViewSet, RegisterView
+from onboarding.api import AgreementViewSet, ApplicationViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 # Routes with a fixed word must come before the merchant detail route.
 router.register("merchants/categories", CategoryViewSet, basename="category")
 router.register("merchants", MerchantViewSet, basename="merchant")
+router.register("onboarding/applications", ApplicationViewSet, basename="application")
+router.register("onboarding/agreements", AgreementViewSet, basename="agreement")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
@@ -24,7 +27,10 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("portal/onboarding/", include("onboarding.portal")),
+    path("portal/notifications/", include("core.portal")),
     path("portal/", include("merchants.portal")),
+    path("staff/onboarding/", include("onboarding.staff")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

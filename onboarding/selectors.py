@@ -17,6 +17,7 @@ from onboarding.choices import (
     ApplicationStatus,
     DocumentType,
     ItemDecision,
+    RejectionReason,
 )
 from onboarding.models import (
     Agreement,
@@ -241,13 +242,14 @@ def review_efficiency(*, start, end) -> dict:
     hours = [(decision - sent).total_seconds() / 3600 for sent, decision, _due, _first in decided]
     on_time = sum(1 for _sent, decision, due, _first in decided if due is not None and decision <= due)
     approved_first = sum(1 for *_rest, first in decided if first == S.APPROVED)
-    reasons = list(
-        submitted.filter(status=S.REJECTED)
+    reasons = [
+        {"code": row["rejection_reason"], "label": RejectionReason(row["rejection_reason"]).label, "n": row["n"]}
+        for row in submitted.filter(status=S.REJECTED)
         .exclude(rejection_reason="")
         .values("rejection_reason")
         .annotate(n=Count("id"))
         .order_by("-n", "rejection_reason")[:5]
-    )
+    ]
     return {
         "total": sum(by_state.values()),
         "by_state": [(status, label, by_state.get(status, 0)) for status, label in S.choices],
@@ -258,3 +260,7 @@ def review_efficiency(*, start, end) -> dict:
         "breaches": submitted.filter(sla_breached=True).count(),
         "top_rejection_reasons": reasons,
     }
+
+
+def scope_documents(*, caller: Caller) -> QuerySet[Document]:
+    return scope_to_caller(Document.objects.all(), caller=caller)
