@@ -1,4 +1,5 @@
-"""Demo data for `make run`: staff in each role and two merchants with owners. Safe to run again."""
+"""Demo data for `make run`: staff in each role, two merchants with owners, and onboarding applications
+in every state. Safe to run again."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -77,8 +78,14 @@ class Command(BaseCommand):
             services.membership_add(merchant=merchant, user=owner, role=MembershipRole.OWNER, actor=admin)
             logins.append((f"merchant owner of {merchant.name}", username, password))
 
+        from onboarding.demo import seed_applications
+
+        applicants = seed_applications(reviewer=User.objects.get(username="reviewer"))
+        logins.extend(applicants)
+
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins:"))
         for role, username, password in logins:
             self.stdout.write(f"  {role:<42} {username:<10} / {password}")
         self.stdout.write("Staff console: http://127.0.0.1:8000/admin/   Portal: http://127.0.0.1:8000/portal/")
+        self.stdout.write("Review queue:  http://127.0.0.1:8000/staff/onboarding/queue/")
         self.stdout.write("API docs:      http://127.0.0.1:8000/api/docs/")
