@@ -273,10 +273,8 @@ def application_submit(*, application: Application, user, schedule_checks: bool 
             raise ValidationError({"categories": [_("Choose at least one category.")]})
         missing = selectors.agreements_missing(application=application)
         if missing:
-            raise ValidationError(
-                {"agreements": [_("Accept the current agreements first: %(titles)s") % {"titles": missing}]},
-                code="agreements_not_accepted",
-            )
+            message = _("Accept the current agreements first: %(titles)s") % {"titles": missing}
+            raise ValidationError({"agreements": [ValidationError(message, code="agreements_not_accepted")]})
         resubmission = application.status == S.CHANGES_REQUESTED
         now = timezone.now()
         _move(application, S.SUBMITTED, actor=user, action="resubmit" if resubmission else "submit")
@@ -576,15 +574,10 @@ def application_approve(
         )
         rejected = selectors.rejected_required_items(application=application)
         if rejected and not override_reason.strip():
-            raise ValidationError(
-                {
-                    "override_reason": [
-                        _("Required items are rejected (%(items)s); give an override reason to approve anyway.")
-                        % {"items": ", ".join(rejected)}
-                    ]
-                },
-                code="override_required",
-            )
+            message = _("Required items are rejected (%(items)s); give an override reason to approve anyway.") % {
+                "items": ", ".join(rejected)
+            }
+            raise ValidationError({"override_reason": [ValidationError(message, code="override_required")]})
         application.override_reason = override_reason.strip() if rejected else ""
         application.save(update_fields=[*DECISION_FIELDS, "override_reason"])
         if rejected:

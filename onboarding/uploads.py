@@ -42,21 +42,22 @@ def _image_pixels(upload) -> int:
     return width * height
 
 
+def _refuse(message: str, code: str) -> ValidationError:
+    return ValidationError({"file": [ValidationError(message, code=code)]})
+
+
 def accept_upload(upload) -> AcceptedFile:
     """Check an uploaded file; raise ValidationError({"file": ...}) for anything we do not keep."""
     size = upload.size
     if size is None or size == 0:
-        raise ValidationError({"file": [_("The file is empty.")]}, code="empty")
+        raise _refuse(_("The file is empty."), "empty")
     max_bytes = settings.ONBOARDING_UPLOAD_MAX_BYTES
     if size > max_bytes:
-        raise ValidationError(
-            {"file": [_("The file is larger than %(max)s MB.") % {"max": f"{max_bytes / 1024 / 1024:g}"}]},
-            code="too_large",
-        )
+        raise _refuse(_("The file is larger than %(max)s MB.") % {"max": f"{max_bytes / 1024 / 1024:g}"}, "too_large")
     upload.seek(0)
     recognised = sniff(upload.read(16))
     if recognised is None:
-        raise ValidationError({"file": [_("Upload a PDF, JPEG or PNG file.")]}, code="unsupported_type")
+        raise _refuse(_("Upload a PDF, JPEG or PNG file."), "unsupported_type")
     content_type, extension = recognised
     if content_type != "application/pdf":
         try:
@@ -64,11 +65,9 @@ def accept_upload(upload) -> AcceptedFile:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             pixels = None
         except Exception:  # Pillow raises many kinds of error on a broken image
-            raise ValidationError({"file": [_("The image is damaged.")]}, code="damaged_image") from None
+            raise _refuse(_("The image is damaged."), "damaged_image") from None
         if pixels is None or pixels > settings.ONBOARDING_IMAGE_MAX_PIXELS:
-            raise ValidationError(
-                {"file": [_("The image has too many pixels; scan it at a lower resolution.")]}, code="too_many_pixels"
-            )
+            raise _refuse(_("The image has too many pixels; scan it at a lower resolution."), "too_many_pixels")
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):

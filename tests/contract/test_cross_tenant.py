@@ -11,7 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.models import Scope
 from merchants.models import Merchant
+from onboarding.models import Application
 from tests.factories import MerchantFactory, merchant_owner
+from tests.onboarding.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +23,7 @@ GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 # model -> function(merchant) returning the URL kwargs of an object that belongs to that merchant
 MAKERS = {
     Merchant: lambda merchant: {"pk": merchant.pk},
+    Application: lambda merchant: {"pk": ApplicationFactory(merchant=merchant).pk},
 }
 
 
@@ -64,6 +67,8 @@ def test_the_walk_finds_the_merchant_routes():
     assert ("api/v1/merchants/(?P<pk>[^/.]+)/$", "get") in found
     assert ("api/v1/merchants/(?P<pk>[^/.]+)/suspend/$", "post") in found
     assert ("api/v1/merchants/(?P<pk>[^/.]+)/history/$", "get") in found
+    assert ("api/v1/onboarding/applications/(?P<pk>[^/.]+)/documents/$", "post") in found
+    assert ("api/v1/onboarding/applications/(?P<pk>[^/.]+)/approve/$", "post") in found
 
 
 @pytest.mark.parametrize(("route", "model", "method"), ROUTES)
