@@ -11,9 +11,10 @@ from rest_framework.authtoken.models import Token
 from core.access import PLATFORM_ADMIN, REVIEWER
 from core.models import AuditEntry, Notification
 from merchants.models import Category, Merchant
+from merchants.services import membership_add as services_membership_add
 from onboarding import services
 from onboarding.models import Application, ApplicationEvent, Document, ReviewCheck
-from tests.factories import MerchantFactory, UserFactory, merchant_owner, staff
+from tests.factories import MerchantFactory, UserFactory, staff
 from tests.onboarding.factories import ApplicationFactory, draft, in_review, new_uscc, pdf, png, ready
 
 pytestmark = pytest.mark.django_db
@@ -366,8 +367,9 @@ def test_staff_filter_the_list(as_user):
 
 def many_applications(count: int, owner=None) -> None:
     apparel = Category.objects.get(code="apparel")
+    creator = owner or UserFactory()
     for merchant in MerchantFactory.create_batch(count):
-        application = ApplicationFactory(merchant=merchant)
+        application = ApplicationFactory(merchant=merchant, created_by=creator)
         application.categories.set([apparel])
         ApplicationEvent.objects.create(application=application, to_status="draft")
         ReviewCheck.objects.create(application=application, code="uscc", result="pass", message="ok")
@@ -382,7 +384,7 @@ def many_applications(count: int, owner=None) -> None:
             uploaded_by=application.created_by,
         )
         if owner is not None:
-            merchant_owner(merchant, user=owner)
+            services_membership_add(merchant=merchant, user=owner, role="owner", actor=None)
 
 
 @pytest.mark.parametrize("rows", [10, 100])
