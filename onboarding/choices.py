@@ -26,7 +26,6 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
 EDITABLE_STATES = frozenset({S.DRAFT, S.CHANGES_REQUESTED})
 CLOSED_STATES = frozenset({S.APPROVED, S.REJECTED})
 OPEN_STATES = frozenset(set(S.values) - CLOSED_STATES)
-FIRST_DECISIONS = (S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED)
 
 
 class DocumentType(models.TextChoices):

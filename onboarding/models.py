@@ -98,14 +98,6 @@ class Application(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.store_name} ({self.get_status_display()})"
 
-    @property
-    def is_overdue(self) -> bool:
-        return (
-            self.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.AUTO_CHECKING, ApplicationStatus.IN_REVIEW)
-            and self.due_at is not None
-            and self.due_at < timezone.now()
-        )
-
 
 class ApplicationEvent(models.Model):
     """One step of the application's timeline, as the applicant sees it."""

@@ -407,3 +407,15 @@ def test_the_list_query_count_does_not_grow_for_applicants(rows, as_user, django
     with django_assert_num_queries(7):
         response = client.get(URL, {"page_size": rows})
     assert len(response.json()["results"]) == rows
+
+
+def test_only_current_agreement_versions_can_be_accepted(as_user):
+    application = draft()
+    old = services.agreement_publish(kind="service", title="Service v2", body="...", actor=None)
+    services.agreement_publish(kind="service", title="Service v3", body="...", actor=None)
+    client = as_user(application.created_by)
+    response = client.post(f"{detail(application)}accept-agreements/", {"agreements": [old.pk]}, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "agreements"
+    assert not application.acceptances.exists()
+    current = client.get("/api/v1/onboarding/agreements/").json()
+    assert {(a["kind"], a["version"]) for a in current} == {("service", 3), ("onboarding", 1)}

@@ -224,3 +224,18 @@ def test_the_efficiency_page(client):
     assert empty["total"] == 0 and empty["sla_hit_rate"] is None
     client.force_login(reviewer)
     assert client.get("/staff/onboarding/efficiency/").status_code == 403
+
+
+def test_the_notifications_page_lists_and_marks_everything_read(client):
+    from core.notifications import notify
+
+    user = UserFactory()
+    notify(recipients=[user], kind="test", title="First", body="One")
+    notify(recipients=[user], kind="test", title="Second", body="Two", url="/portal/")
+    notify(recipients=[UserFactory()], kind="test", title="Not yours")
+    client.force_login(user)
+    page = client.get("/portal/notifications/").content.decode()
+    assert "First" in page and "Second" in page and "Not yours" not in page
+    client.post("/portal/notifications/read/", {"next": "https://evil.example/"})
+    assert not Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
+    assert Notification.objects.filter(read_at__isnull=True).count() == 1
