@@ -166,3 +166,16 @@ class CategoryRequirementAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        requirement = services.category_requirement_add(
+            category=form.cleaned_data["category"], doc_type=form.cleaned_data["doc_type"], actor=request.user
+        )
+        obj.pk = requirement.pk
+
+    def delete_model(self, request, obj):
+        services.category_requirement_remove(requirement=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for requirement in queryset.select_related("category"):
+            services.category_requirement_remove(requirement=requirement, actor=request.user)

@@ -39,6 +39,7 @@ from onboarding.models import (
     Application,
     ApplicationEvent,
     BlacklistEntry,
+    CategoryRequirement,
     Document,
     ReviewCheck,
     ReviewItem,
@@ -707,3 +708,30 @@ def blacklist_entry_deactivate(*, entry: BlacklistEntry, actor: Actor, reason: s
             entry.save(update_fields=["is_active", "updated_at"])
             audit(actor=actor, action="blacklist.deactivate", obj=entry, reason=reason)
     return entry
+
+
+def category_requirement_add(*, category: Category, doc_type: str, actor: Actor) -> CategoryRequirement:
+    """From now on, applicants for `category` must upload `doc_type` (checked at their next submission)."""
+    if doc_type not in DocumentType.values:
+        raise ValidationError({"doc_type": [_("Unknown document type.")]})
+    with transaction.atomic():
+        requirement, created = CategoryRequirement.objects.get_or_create(category=category, doc_type=doc_type)
+        if created:
+            audit(
+                actor=actor,
+                action="category_requirement.add",
+                obj=requirement,
+                after={"category": category.code, "doc_type": doc_type},
+            )
+    return requirement
+
+
+def category_requirement_remove(*, requirement: CategoryRequirement, actor: Actor) -> None:
+    with transaction.atomic():
+        audit(
+            actor=actor,
+            action="category_requirement.remove",
+            obj=requirement,
+            before={"category": requirement.category.code, "doc_type": requirement.doc_type},
+        )
+        requirement.delete()
