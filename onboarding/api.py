@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from core.access import PLATFORM_ADMIN, REVIEWER, Caller
 from core.errors import ErrorResponse409
+from core.idempotency import idempotent
 from core.permissions import CanRead, HasRole, IsMerchantUser
 from core.viewsets import ScopedModelViewSet
 from merchants.models import Category
@@ -218,6 +219,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         return Response(ApplicationSerializer(application).data, status=code)
 
     @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationSerializer})
+    @idempotent
     def create(self, request):
         data = ApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -419,3 +419,19 @@ def test_only_current_agreement_versions_can_be_accepted(as_user):
     assert not application.acceptances.exists()
     current = client.get("/api/v1/onboarding/agreements/").json()
     assert {(a["kind"], a["version"]) for a in current} == {("service", 3), ("onboarding", 1)}
+
+
+def test_creating_an_application_honours_the_idempotency_key(as_user):
+    client = as_user(UserFactory())
+    body = {
+        "legal_name": "X Co.",
+        "uscc": new_uscc(),
+        "store_name": "X",
+        "categories": ["apparel"],
+        "contact_name": "X",
+        "contact_phone": "13800000000",
+    }
+    first = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="start-1")
+    again = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="start-1")
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    assert Application.objects.count() == Merchant.objects.count() == 1
