@@ -235,6 +235,14 @@ class ReviewCheck(models.Model):
         return f"{self.code}/{self.subject}: {self.result}"
 
     @property
+    def subject_label(self) -> str:
+        """The subject in words: a document type or an identifier kind."""
+        for choices in (DocumentType, BlacklistKind):
+            if self.subject in choices.values:
+                return str(choices(self.subject).label)
+        return self.subject
+
+    @property
     def detail(self) -> str:
         return gettext(self.message) % self.params if self.params else gettext(self.message)
 
