@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +19,12 @@ from core.errors import Conflict, InvalidTransition
 from core.notifications import notify
 from core.transitions import ensure_transition
 from merchants import services as merchant_services
-from merchants.choices import KycStatus
+from merchants.choices import KycStatus, MerchantStatus
 from merchants.models import Category, Merchant
 from onboarding import checks, selectors, sla
 from onboarding.choices import (
     EDITABLE_STATES,
+    OPEN_STATES,
     STATUS_TRANSITIONS,
     AgreementKind,
     ApplicationStatus,
@@ -102,19 +103,41 @@ def application_start(
     contact_phone: str,
     business_scope: str = "",
 ) -> Application:
-    """A merchant user starts onboarding: a `pending` merchant they own and its draft application."""
+    """A merchant user starts onboarding: a `pending` merchant they own and its draft application.
+
+    A company the user already applied for (still pending, e.g. after a rejection) applies again as the
+    same merchant; the database keeps it to one open application.
+    """
     with transaction.atomic():
-        merchant = merchant_services.merchant_create(
-            actor=user, name=store_name, legal_name=legal_name, uscc=uscc, categories=categories, owner=user
+        merchant = (
+            Merchant.objects.select_for_update(of=("self",))
+            .filter(uscc=uscc, status=MerchantStatus.PENDING, memberships__user=user)
+            .first()
+            if uscc
+            else None
         )
-        application = Application.objects.create(
-            merchant=merchant,
-            store_name=store_name,
-            business_scope=business_scope,
-            contact_name=contact_name,
-            contact_phone=contact_phone,
-            created_by=user,
-        )
+        if merchant is None:
+            merchant = merchant_services.merchant_create(
+                actor=user, name=store_name, legal_name=legal_name, uscc=uscc, categories=categories, owner=user
+            )
+        else:
+            if merchant.applications.filter(status__in=OPEN_STATES).exists():
+                raise ValidationError({"uscc": [_("This company already has an application in progress.")]})
+            merchant_services.merchant_profile_update(
+                merchant=merchant, actor=user, name=store_name, legal_name=legal_name, categories=categories
+            )
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    merchant=merchant,
+                    store_name=store_name,
+                    business_scope=business_scope,
+                    contact_name=contact_name,
+                    contact_phone=contact_phone,
+                    created_by=user,
+                )
+        except IntegrityError:
+            raise ValidationError({"uscc": [_("This company already has an application in progress.")]}) from None
         application.categories.set(categories)
         _event(application, before="", actor=user)
         audit(

@@ -329,3 +329,37 @@ def test_two_reviewers_approving_at_once_make_one_transition(as_user):
     assert AuditEntry.objects.filter(action="merchant.activate", merchant_id=application.merchant_id).count() == 1
     assert Notification.objects.filter(merchant_id=application.merchant_id).count() == 1
     assert application.events.filter(to_status="approved").count() == 1
+
+
+def test_a_rejected_company_applies_again_as_the_same_merchant_but_only_once_at_a_time():
+    from merchants.models import Category
+
+    first = in_review()
+    services.application_reject(application=first, reviewer=staff(REVIEWER), reason_code="other", note="Unclear")
+    owner, uscc = first.created_by, first.merchant.uscc
+    again = services.application_start(
+        user=owner,
+        legal_name="Renamed Co.",
+        uscc=uscc,
+        store_name="Second Try",
+        categories=list(Category.objects.filter(code="toys_games")),
+        contact_name="Li",
+        contact_phone="13800000000",
+    )
+    assert again.merchant_id == first.merchant_id and again.status == "draft"
+    again.merchant.refresh_from_db()
+    assert again.merchant.legal_name == "Renamed Co."
+    assert list(again.merchant.categories.values_list("code", flat=True)) == ["toys_games"]
+    with pytest.raises(ValidationError):
+        services.application_start(
+            user=owner,
+            legal_name="X",
+            uscc=uscc,
+            store_name="Third",
+            categories=[],
+            contact_name="Li",
+            contact_phone="13800000000",
+        )
+    # and somebody else cannot take over the company's code
+    with pytest.raises(ValidationError):
+        draft(uscc=uscc)
