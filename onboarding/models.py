@@ -244,7 +244,13 @@ class ReviewCheck(models.Model):
 
     @property
     def detail(self) -> str:
-        return gettext(self.message) % self.params if self.params else gettext(self.message)
+        params = dict(self.params)
+        if "missing" in params:  # document type codes, shown in the reader's words
+            params["missing"] = ", ".join(
+                str(DocumentType(code).label) if code in DocumentType.values else code
+                for code in params["missing"].split(", ")
+            )
+        return gettext(self.message) % params if params else gettext(self.message)
 
 
 class ReviewItem(models.Model):

@@ -363,3 +363,17 @@ def test_a_rejected_company_applies_again_as_the_same_merchant_but_only_once_at_
     # and somebody else cannot take over the company's code
     with pytest.raises(ValidationError):
         draft(uscc=uscc)
+
+
+def test_check_details_are_shown_in_the_readers_words():
+    from django.utils import translation
+
+    application = draft(categories=("medical_devices",))
+    upload_required(application, skip=("medical_device_licence",))
+    accept_agreements(application)
+    services.application_submit(application=application, user=application.created_by, schedule_checks=False)
+    services.application_checks_run(application_id=application.pk)
+    check = ReviewCheck.objects.get(application=application, code="required_documents")
+    assert check.detail == "Missing: Medical device business licence."
+    with translation.override("zh-hans"):
+        assert check.detail == "缺少：医疗器械经营许可证。"
