@@ -146,6 +146,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.webhook_deliveries_retry_due",
         "schedule": timedelta(seconds=30),
     },
+    "flag-review-sla-breaches": {
+        "task": "onboarding.tasks.review_sla_breaches_flag",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- Authentication, lockout, passwords ------------------------------------------------------
@@ -185,9 +189,32 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploaded documents live under MEDIA_ROOT, or in S3-compatible object storage once a bucket is named
+# (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the instance role). They are never served
+# publicly: the portal streams each file to the people allowed to see it.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "location": env.str("S3_LOCATION", default="media"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MerchantOps <noreply@merchantops.local>")
+# Links in e-mails point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,
@@ -250,6 +277,8 @@ SPECTACULAR_SETTINGS = {
         "ReturnStatusEnum": "orders.choices.ReturnStatus",
         "ReturnTypeEnum": "orders.choices.ReturnType",
         "WebhookDeliveryStatusEnum": "core.models.DeliveryStatus",
+        "RejectionReasonEnum": "onboarding.choices.RejectionReason",
+        "DocumentTypeEnum": "onboarding.choices.DocumentType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -300,3 +329,11 @@ MERCHANT_MODEL = "merchants.Merchant"
 COMPLAINT_CLASSIFIER_PATH = env.path(
     "COMPLAINT_CLASSIFIER_PATH", default=BASE_DIR / "var" / "complaint_classifier.joblib"
 )
+# --- Onboarding and review -------------------------------------------------------------------
+# First decision due this many working days (Monday to Friday, in TIME_ZONE) after a submission.
+REVIEW_SLA_WORKING_DAYS = env.int("REVIEW_SLA_WORKING_DAYS", default=2)
+# Uploaded documents: PDF, JPEG or PNG by content, at most this many bytes; images at most this many pixels.
+ONBOARDING_UPLOAD_MAX_BYTES = env.int("ONBOARDING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+ONBOARDING_IMAGE_MAX_PIXELS = env.int("ONBOARDING_IMAGE_MAX_PIXELS", default=40_000_000)
+# A document expiring within this many days is flagged by the automatic checks.
+ONBOARDING_EXPIRY_WARNING_DAYS = env.int("ONBOARDING_EXPIRY_WARNING_DAYS", default=30)

@@ -8,6 +8,7 @@ from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEn
 from core.health import healthz
 from merchants.api import CategoryViewSet, MerchantViewSet, RegisterView
 from orders.api import OrderLookupView, OrderViewSet, ReturnPolicyViewSet, ReturnRequestViewSet, WarehouseViewSet
+from onboarding.api import AgreementViewSet, ApplicationViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -22,6 +23,8 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("regions", RegionViewSet, basename="region")
 router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("onboarding/applications", ApplicationViewSet, basename="application")
+router.register("onboarding/agreements", AgreementViewSet, basename="agreement")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
@@ -35,7 +38,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("portal/orders/", include("orders.portal")),
+    path("portal/onboarding/", include("onboarding.portal")),
+    path("portal/notifications/", include("core.portal")),
     path("portal/", include("merchants.portal")),
+    path("staff/onboarding/", include("onboarding.staff")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors import formatter, handler
 from rest_framework import exceptions, serializers, status
+from rest_framework.fields import get_error_detail
 
 
 class DomainError(Exception):
@@ -71,7 +72,10 @@ class ExceptionHandler(handler.ExceptionHandler):
         if isinstance(exc, DomainError):
             return ConflictError(detail=exc.message, code=exc.code)
         if isinstance(exc, DjangoValidationError):
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            # get_error_detail keeps each message's code (e.g. "too_large") for the client.
+            detail = get_error_detail(exc)
+            if not hasattr(exc, "error_dict"):
+                detail = {"non_field_errors": detail}
             return exceptions.ValidationError(detail=detail)
         return exc
 

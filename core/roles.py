@@ -7,6 +7,22 @@ here and a migration that calls it again.
 from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, STAFF_ROLES, SUPPORT_AGENT
 
 VIEW_MERCHANTS = ["merchants.view_merchant", "merchants.view_merchantmembership", "merchants.view_category"]
+VIEW_ONBOARDING = [
+    "onboarding.view_application",
+    "onboarding.view_document",
+    "onboarding.view_reviewcheck",
+    "onboarding.view_reviewitem",
+    "onboarding.view_agreement",
+    "onboarding.view_agreementacceptance",
+    "onboarding.view_categoryrequirement",
+    "onboarding.view_blacklistentry",
+]
+MANAGE_BLACKLIST = ["onboarding.add_blacklistentry", "onboarding.change_blacklistentry"]
+MANAGE_ONBOARDING_RULES = [
+    "onboarding.add_agreement",
+    "onboarding.add_categoryrequirement",
+    "onboarding.delete_categoryrequirement",
+]
 
 VIEW_ORDERS = [
     "orders.view_order",
@@ -21,8 +37,8 @@ VIEW_ORDERS = [
 VIEW_WEBHOOKS = ["core.view_webhookendpoint", "core.view_webhookdelivery", "core.view_webhookattempt"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    REVIEWER: [*VIEW_MERCHANTS],
-    RISK_OFFICER: [*VIEW_MERCHANTS, "core.view_auditentry", *VIEW_ORDERS],
+    REVIEWER: [*VIEW_MERCHANTS, *VIEW_ONBOARDING],
+    RISK_OFFICER: [*VIEW_MERCHANTS, "core.view_auditentry", *VIEW_ORDERS, *VIEW_ONBOARDING, *MANAGE_BLACKLIST],
     SUPPORT_AGENT: [*VIEW_MERCHANTS, *VIEW_ORDERS, "core.view_region"],
     OPS_MANAGER: [
         *VIEW_MERCHANTS,
@@ -32,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *VIEW_ORDERS,
         *VIEW_WEBHOOKS,
         "core.view_region",
+        *VIEW_ONBOARDING,
+        *MANAGE_ONBOARDING_RULES,
     ],
     PLATFORM_ADMIN: [
         *VIEW_MERCHANTS,
@@ -52,6 +70,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        *VIEW_ONBOARDING,
+        *MANAGE_BLACKLIST,
+        *MANAGE_ONBOARDING_RULES,
+        "core.view_notification",
     ],
 }
 

@@ -21,3 +21,10 @@ def webhook_deliveries_retry_due() -> int:
     for delivery_id in due:
         webhook_deliver.delay(delivery_id=delivery_id)
     return len(due)
+
+
+@shared_task(name="core.tasks.notification_email_send")
+def notification_email_send(notification_id: int) -> bool:
+    from core.notifications import notification_email_send as send
+
+    return send(notification_id=notification_id)

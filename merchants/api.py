@@ -19,9 +19,17 @@ from merchants.models import Category, Merchant
 
 
 class CategorySerializer(serializers.ModelSerializer):
+    required_documents = serializers.SerializerMethodField(
+        help_text="Document type codes an applicant for this category must upload."
+    )
+
     class Meta:
         model = Category
-        fields = ["code", "name", "name_zh"]
+        fields = ["code", "name", "name_zh", "required_documents"]
+
+    def get_required_documents(self, category) -> list[str]:
+        # Kept by onboarding (CategoryRequirement); prefetched by merchants.selectors.category_list.
+        return sorted(requirement.doc_type for requirement in category.requirements.all())
 
 
 class MerchantSerializer(serializers.ModelSerializer):

@@ -46,8 +46,16 @@ def register(request):
 def home(request):
     if is_platform_staff(request.user):
         return redirect("admin:index")
+    from core.notifications import notifications_unread
+    from onboarding.selectors import applications_of_user
+
     memberships = selectors.memberships_of(request.user)
-    return render(request, "portal/home.html", {"memberships": memberships})
+    context = {
+        "memberships": memberships,
+        "applications": applications_of_user(user=request.user),
+        "notifications": notifications_unread(user=request.user)[:10],
+    }
+    return render(request, "portal/home.html", context)
 
 
 urlpatterns = [

@@ -44,4 +44,5 @@ def memberships_of(user) -> QuerySet[MerchantMembership]:
 
 
 def category_list() -> QuerySet[Category]:
-    return Category.objects.all()
+    # `requirements`: the document types onboarding requires for each category.
+    return Category.objects.prefetch_related("requirements")

@@ -79,6 +79,70 @@ def merchant_create(
     return merchant
 
 
+def merchant_profile_update(
+    *,
+    merchant: Merchant,
+    actor: Actor,
+    name: str | None = None,
+    legal_name: str | None = None,
+    uscc: str | None = None,
+    categories: list[Category] | None = None,
+) -> Merchant:
+    """While a merchant is still `pending` (its application being prepared), its identity may change."""
+    with transaction.atomic():
+        merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+        if merchant.status != MerchantStatus.PENDING:
+            raise ValidationError(_("Only a pending merchant's identity can change here."))
+        if uscc and Merchant.objects.filter(uscc=uscc).exclude(pk=merchant.pk).exists():
+            raise ValidationError({"uscc": [_("A merchant with this unified social credit code exists.")]})
+        before = {"name": merchant.name, "legal_name": merchant.legal_name, "uscc": merchant.uscc}
+        changes = {
+            field: value
+            for field, value in (("name", name), ("legal_name", legal_name), ("uscc", uscc))
+            if value is not None and getattr(merchant, field) != value
+        }
+        for field, value in changes.items():
+            setattr(merchant, field, value)
+        if changes:
+            merchant.save(update_fields=[*changes, "updated_at"])
+        old_codes = sorted(merchant.categories.values_list("code", flat=True))
+        new_codes = old_codes if categories is None else sorted(c.code for c in categories)
+        if new_codes != old_codes:
+            merchant.categories.set(categories)
+        if changes or new_codes != old_codes:
+            audit(
+                actor=actor,
+                action="merchant.profile_update",
+                obj=merchant,
+                merchant_id=merchant.pk,
+                before={**before, "categories": old_codes},
+                after={**before, **changes, "categories": new_codes},
+            )
+    return merchant
+
+
+def merchant_kyc_update(*, merchant: Merchant, actor: Actor, kyc_status: str, reason: str = "") -> Merchant:
+    """Onboarding moves the KYC status along as the application is submitted or decided."""
+    if kyc_status not in KycStatus.values:
+        raise ValidationError({"kyc_status": [_("Unknown KYC status.")]})
+    with transaction.atomic():
+        merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+        if merchant.kyc_status != kyc_status:
+            before = _state(merchant)
+            merchant.kyc_status = kyc_status
+            merchant.save(update_fields=["kyc_status", "updated_at"])
+            audit(
+                actor=actor,
+                action="merchant.kyc_update",
+                obj=merchant,
+                merchant_id=merchant.pk,
+                before=before,
+                after=_state(merchant),
+                reason=reason,
+            )
+    return merchant
+
+
 def _transition(
     *,
     merchant: Merchant,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_staff_roles_and_audit_guard'),
+        ('core', '0003_notifications'),
         ('merchants', '0002_default_categories'),
     ]
 

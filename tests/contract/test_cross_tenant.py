@@ -11,8 +11,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.models import Scope, WebhookDelivery, WebhookEndpoint
 from merchants.models import Merchant
+from onboarding.models import Application
 from orders.models import Order, ReturnPolicy, ReturnRequest, Warehouse
 from tests.factories import MerchantFactory, merchant_owner
+from tests.onboarding.factories import ApplicationFactory
 from tests.orders import factories as order_factories
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +74,7 @@ MAKERS = {
         ).pk
     },
     WebhookDelivery: _webhook_delivery,
+    Application: lambda merchant: {"pk": ApplicationFactory(merchant=merchant).pk},
 }
 
 
@@ -119,6 +122,8 @@ def test_the_walk_finds_the_merchant_routes():
     assert ("api/v1/orders/(?P<order_pk>[^/.]+)/returns/$", "get") in found
     assert ("api/v1/orders/(?P<order_pk>[^/.]+)/returns/(?P<pk>[^/.]+)/approve/$", "post") in found
     assert ("api/v1/webhooks/deliveries/(?P<pk>[^/.]+)/replay/$", "post") in found
+    assert ("api/v1/onboarding/applications/(?P<pk>[^/.]+)/documents/$", "post") in found
+    assert ("api/v1/onboarding/applications/(?P<pk>[^/.]+)/approve/$", "post") in found
 
 
 @pytest.mark.parametrize(("route", "model", "method"), ROUTES)

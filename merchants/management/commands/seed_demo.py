@@ -1,5 +1,5 @@
-"""Demo data for `make run`: staff in each role, two merchants with owners, orders and returns in every
-state. Safe to run again."""
+"""Demo data for `make run`: staff in each role, two merchants with owners, onboarding applications,
+orders and returns in every state. Safe to run again."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -82,8 +82,14 @@ class Command(BaseCommand):
             seed_demo_orders(merchant=merchant, region=spec["region"], actor=admin)
             logins.append((f"merchant owner of {merchant.name}", username, password))
 
+        from onboarding.demo import seed_applications
+
+        applicants = seed_applications(reviewer=User.objects.get(username="reviewer"))
+        logins.extend(applicants)
+
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins:"))
         for role, username, password in logins:
             self.stdout.write(f"  {role:<42} {username:<10} / {password}")
         self.stdout.write("Staff console: http://127.0.0.1:8000/admin/   Portal: http://127.0.0.1:8000/portal/")
+        self.stdout.write("Review queue:  http://127.0.0.1:8000/staff/onboarding/queue/")
         self.stdout.write("API docs:      http://127.0.0.1:8000/api/docs/")
