@@ -7,8 +7,8 @@ from rest_framework.routers import DefaultRouter
 from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
 from merchants.api import CategoryViewSet, MerchantViewSet, RegisterView
-from orders.api import OrderLookupView, OrderViewSet, ReturnPolicyViewSet, ReturnRequestViewSet, WarehouseViewSet
 from onboarding.api import AgreementViewSet, ApplicationViewSet
+from orders.api import OrderLookupView, OrderViewSet, ReturnPolicyViewSet, ReturnRequestViewSet, WarehouseViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
