@@ -446,12 +446,12 @@ class ReturnCreateSerializer(serializers.Serializer):
     items = ReturnItemInputSerializer(many=True, max_length=500)
 
 
-class ApproveSerializer(serializers.Serializer):
+class ReturnApproveSerializer(serializers.Serializer):
     refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=0)
     note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
-class RejectSerializer(serializers.Serializer):
+class ReturnRejectSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
@@ -513,15 +513,15 @@ class ReturnRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
         service(request=self.get_object(), actor=Caller.of(request).actor, **fields)
         return Response(self._read(self.kwargs["pk"]))
 
-    @extend_schema(request=ApproveSerializer, responses={200: ReturnRequestSerializer})
+    @extend_schema(request=ReturnApproveSerializer, responses={200: ReturnRequestSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, order_pk=None, pk=None):
-        return self._transition(request, services.return_approve, ApproveSerializer)
+        return self._transition(request, services.return_approve, ReturnApproveSerializer)
 
-    @extend_schema(request=RejectSerializer, responses={200: ReturnRequestSerializer})
+    @extend_schema(request=ReturnRejectSerializer, responses={200: ReturnRequestSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, order_pk=None, pk=None):
-        return self._transition(request, services.return_reject, RejectSerializer)
+        return self._transition(request, services.return_reject, ReturnRejectSerializer)
 
     @extend_schema(request=None, responses={200: ReturnRequestSerializer})
     @action(detail=True, methods=["post"])
