@@ -87,6 +87,10 @@ class Command(BaseCommand):
         applicants = seed_applications(reviewer=User.objects.get(username="reviewer"))
         logins.extend(applicants)
 
+        # Printed after commit, so the logins come after any demo e-mails the console backend prints.
+        transaction.on_commit(lambda: self.print_logins(logins))
+
+    def print_logins(self, logins) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins:"))
         for role, username, password in logins:
             self.stdout.write(f"  {role:<42} {username:<10} / {password}")
