@@ -59,3 +59,13 @@ def test_categories_endpoint(as_user):
         Category.objects.bulk_create(Category(code=f"extra-{Category.objects.count()}-{i}", name="x") for i in range(n))
 
     assert_constant_queries(lambda: client.get("/api/v1/merchants/categories/", {"page_size": 200}), add)
+
+
+def test_staff_see_only_the_links_their_roles_may_follow(client):
+    from core.access import OPS_MANAGER, REVIEWER
+
+    client.force_login(staff(REVIEWER))
+    page = client.get("/staff/onboarding/queue/").content.decode()
+    assert "/staff/onboarding/efficiency/" not in page and "/portal/orders/" not in page
+    client.force_login(staff(OPS_MANAGER))
+    assert "/staff/onboarding/efficiency/" in client.get("/staff/onboarding/queue/").content.decode()
