@@ -188,6 +188,28 @@ def test_allocation_respects_the_warehouse_capacity(as_user):
     assert second.status == "confirmed" and second.warehouse_id is None
 
 
+def test_cancelling_an_allocated_or_packed_order_frees_its_place_in_the_warehouse(as_user):
+    merchant = active_merchant()
+    warehouse = warehouse_for(merchant, capacity=1)
+    packed, allocated, waiting = (make_order(merchant, OrderStatus.CONFIRMED) for _ in range(3))
+    client = as_user(merchant_owner(merchant))
+    in_use = lambda: client.get(f"{URL}warehouses/{warehouse.pk}/").json()["in_use"]  # noqa: E731
+
+    assert client.post(f"{URL}{packed.pk}/allocate/", {"warehouse": warehouse.pk}, format="json").status_code == 200
+    assert client.post(f"{URL}{packed.pk}/pack/").status_code == 200
+    assert in_use() == 1
+    assert client.post(f"{URL}{allocated.pk}/allocate/", {"warehouse": warehouse.pk}, format="json").status_code == 409
+    # when the packed order is cancelled, its place is free again
+    assert client.post(f"{URL}{packed.pk}/cancel/", {"reason": "buyer asked"}, format="json").status_code == 200
+    assert in_use() == 0
+    assert client.post(f"{URL}{allocated.pk}/allocate/", {"warehouse": warehouse.pk}, format="json").status_code == 200
+    # and so when an allocated one is
+    assert client.post(f"{URL}{waiting.pk}/allocate/", {"warehouse": warehouse.pk}, format="json").status_code == 409
+    assert client.post(f"{URL}{allocated.pk}/cancel/", {"reason": "out of stock"}, format="json").status_code == 200
+    assert client.post(f"{URL}{waiting.pk}/allocate/", {"warehouse": warehouse.pk}, format="json").status_code == 200
+    assert in_use() == 1
+
+
 def test_allocation_to_another_merchants_warehouse_is_refused(as_user):
     merchant, other = active_merchant(), active_merchant()
     order = make_order(merchant, OrderStatus.CONFIRMED)

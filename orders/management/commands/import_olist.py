@@ -19,7 +19,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             stats = olist_import(Path(directory), progress=self.stdout.write)
-        except FileNotFoundError as error:
+        except (FileNotFoundError, ValueError) as error:
             raise CommandError(str(error)) from None
         elapsed = time.monotonic() - started
         self.stdout.write(
