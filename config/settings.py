@@ -315,6 +315,8 @@ BLIND_INDEX_KEY = BLIND_INDEX_KEY or derive_key(SECRET_KEY, "blind-index").decod
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))
 
 # --- Outbound webhooks (see core/webhooks.py): 13 attempts over about 26 hours by default --------
+# Off in production: partner URLs may not point into private networks (see core/outbound.py).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=5)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=60)
 WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600)

@@ -61,11 +61,14 @@ def api_key_revoke(*, key: ApiKey, actor, reason: str = "") -> ApiKey:
 def _check_webhook_fields(*, url: str, event_types: list[str]) -> None:
     from urllib.parse import urlsplit
 
+    from core.outbound import literal_refusal
     from core.webhooks import EVENT_TYPES
 
     errors = {}
     if urlsplit(url).scheme not in ("http", "https"):
         errors["url"] = [_("Use an http or https URL.")]
+    elif refusal := literal_refusal(url):
+        errors["url"] = [refusal]
     unknown = sorted(set(event_types) - set(EVENT_TYPES))
     if unknown:
         errors["event_types"] = [_("Unknown event types: %(types)s") % {"types": ", ".join(unknown)}]

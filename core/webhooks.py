@@ -14,10 +14,9 @@ visibility timeout and run twice). Every attempt is logged; a delivery can be re
 
 import hashlib
 import hmac
+import http.client
 import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import datetime, timedelta
 
@@ -27,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import outbound
 from core.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 SIGNATURE_HEADER = "X-MerchantOps-Signature"
@@ -127,14 +127,12 @@ def _listens_to(merchant_id: int | None) -> Q:
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (http/https only, checked at registration)
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, ""
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        return None, str(getattr(error, "reason", error))[:500]
+        return outbound.post(url, body, headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS), ""
+    except outbound.RefusedTarget as error:
+        return None, f"refused: {error}"[:500]
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        return None, str(error)[:500] or error.__class__.__name__
 
 
 def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:

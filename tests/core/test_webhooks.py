@@ -18,6 +18,12 @@ from tests.orders.factories import active_merchant, make_order
 SECRET = "whsec-0123456789abcdef"
 
 
+@pytest.fixture(autouse=True)
+def _local_receivers(settings):
+    """The receiver runs on 127.0.0.1, which production refuses (see the tests at the end)."""
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+
+
 class Receiver:
     """A partner's endpoint: answers with the queued status codes (then 200) and keeps what it got."""
 
@@ -227,3 +233,52 @@ def test_celery_retries_a_500_until_it_is_delivered(celery_worker_live, as_key, 
         assert time.monotonic() < deadline
         time.sleep(0.1)
     assert list(WebhookDelivery.objects.get().attempts.values_list("status_code", flat=True)) == [500, 200]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hook",
+        "http://10.1.2.3/hook",
+        "http://[::1]/hook",
+        "http://localhost/hook",
+        "http://169.254.169.254/latest/meta-data",
+    ],
+)
+def test_private_and_local_targets_are_refused_at_registration(url, as_key, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    client = as_key("orders:write")
+    response = client.post(
+        "/api/v1/webhooks/endpoints/", {"url": url, "secret": SECRET, "event_types": ["order.created"]}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "url"
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused_when_sending(settings, monkeypatch):
+    from core import outbound
+
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    monkeypatch.setattr(outbound.socket, "getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("10.0.0.7", 443))])
+    with pytest.raises(outbound.RefusedTarget):
+        outbound.post("https://hooks.partner.example/in", b"{}", {}, timeout=1)
+    status, error = webhooks._post("https://hooks.partner.example/in", b"{}", {})
+    assert status is None and error.startswith("refused:")
+
+
+def test_a_public_name_is_connected_to_the_address_that_was_checked(settings, monkeypatch):
+    from core import outbound
+
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    monkeypatch.setattr(outbound.socket, "getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("93.184.216.34", 80))])
+    connected = []
+
+    def fake_connect(address, timeout):
+        connected.append(address)
+        raise OSError("no network here")
+
+    monkeypatch.setattr(outbound.socket, "create_connection", fake_connect)
+    with pytest.raises(OSError):
+        outbound.post("http://hooks.partner.example/in", b"{}", {}, timeout=1)
+    assert connected == [("93.184.216.34", 80)]
