@@ -146,6 +146,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.webhook_deliveries_retry_due",
         "schedule": timedelta(seconds=30),
     },
+    "complaint-sla-clocks": {
+        "task": "complaints.tasks.complaints_check_deadlines",
+        "schedule": timedelta(minutes=5),
+    },
+    "complaint-rate-alerts": {
+        "task": "complaints.tasks.complaint_rate_alerts_send",
+        "schedule": timedelta(days=1),
+    },
 }
 
 # --- Authentication, lockout, passwords ------------------------------------------------------
@@ -250,6 +258,10 @@ SPECTACULAR_SETTINGS = {
         "ReturnStatusEnum": "orders.choices.ReturnStatus",
         "ReturnTypeEnum": "orders.choices.ReturnType",
         "WebhookDeliveryStatusEnum": "core.models.DeliveryStatus",
+        "ComplaintStatusEnum": "complaints.choices.ComplaintStatus",
+        "ComplaintOutcomeEnum": "complaints.choices.Outcome",
+        "DisputeOutcomeEnum": "complaints.choices.DisputeOutcome",
+        "ProposalAnswerEnum": "complaints.choices.Answer",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -300,3 +312,6 @@ MERCHANT_MODEL = "merchants.Merchant"
 COMPLAINT_CLASSIFIER_PATH = env.path(
     "COMPLAINT_CLASSIFIER_PATH", default=BASE_DIR / "var" / "complaint_classifier.joblib"
 )
+
+# Complaint evidence and dispute documents: PDF, JPEG or PNG by content, at most this size.
+COMPLAINT_UPLOAD_MAX_BYTES = env.int("COMPLAINT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

@@ -18,12 +18,23 @@ VIEW_ORDERS = [
     "orders.view_returnitem",
     "orders.view_returnpolicy",
 ]
+VIEW_COMPLAINTS = [
+    "complaints.view_complaint",
+    "complaints.view_complaintevidence",
+    "complaints.view_categorycorrection",
+    "complaints.view_dispute",
+    "complaints.view_mediationproposal",
+    "complaints.view_disputedocument",
+    "complaints.view_payouthold",
+    "complaints.view_categorysla",
+    "complaints.view_complaintratealert",
+]
 VIEW_WEBHOOKS = ["core.view_webhookendpoint", "core.view_webhookdelivery", "core.view_webhookattempt"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     REVIEWER: [*VIEW_MERCHANTS],
-    RISK_OFFICER: [*VIEW_MERCHANTS, "core.view_auditentry", *VIEW_ORDERS],
-    SUPPORT_AGENT: [*VIEW_MERCHANTS, *VIEW_ORDERS, "core.view_region"],
+    RISK_OFFICER: [*VIEW_MERCHANTS, "core.view_auditentry", *VIEW_ORDERS, *VIEW_COMPLAINTS],
+    SUPPORT_AGENT: [*VIEW_MERCHANTS, *VIEW_ORDERS, *VIEW_COMPLAINTS, "core.view_region"],
     OPS_MANAGER: [
         *VIEW_MERCHANTS,
         "merchants.add_merchant",
@@ -31,12 +42,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "merchants.change_category",
         *VIEW_ORDERS,
         *VIEW_WEBHOOKS,
+        *VIEW_COMPLAINTS,
+        "complaints.change_categorysla",
         "core.view_region",
     ],
     PLATFORM_ADMIN: [
         *VIEW_MERCHANTS,
         *VIEW_ORDERS,
         *VIEW_WEBHOOKS,
+        *VIEW_COMPLAINTS,
+        "complaints.add_categorysla",
+        "complaints.change_categorysla",
         "core.view_region",
         "merchants.add_merchant",
         "merchants.add_category",
