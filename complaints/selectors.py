@@ -16,7 +16,7 @@ from complaints.choices import (
     DisputeStage,
     EvidenceKind,
 )
-from complaints.models import Complaint, ComplaintEvidence, Dispute, MediationProposal, PayoutHold
+from complaints.models import CategoryCorrection, Complaint, ComplaintEvidence, Dispute, MediationProposal, PayoutHold
 from core.access import Caller
 from merchants.selectors import scope_to_caller
 from orders.models import Order
@@ -64,6 +64,16 @@ def dispute_list(*, caller: Caller) -> QuerySet[Dispute]:
         Prefetch("proposals", queryset=MediationProposal.objects.order_by("-created_at", "-id")), "documents"
     )
     return scope_to_caller(queryset, caller=caller)
+
+
+def category_corrections() -> list[tuple[str, str]]:
+    """(text, category) pairs from staff corrections, the latest per complaint, for retraining."""
+    latest: dict[int, tuple[str, str]] = {}
+    for complaint_id, text, category in CategoryCorrection.objects.order_by("created_at", "id").values_list(
+        "complaint_id", "text", "to_category"
+    ):
+        latest[complaint_id] = (text, category)
+    return list(latest.values())
 
 
 def payout_held(*, merchant_id: int) -> Decimal:
