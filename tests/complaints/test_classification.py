@@ -71,6 +71,7 @@ def test_the_split_is_stable_and_stratified():
     assert not set(train) & set(test)
 
 
+@pytest.mark.django_db
 def test_the_command_trains_a_model_that_intake_then_uses(tmp_path, capsys):
     data = shared_data("olist", "olist_classified_public_dataset.csv")
     call_command("complaint_classifier", "evaluate", "--data", str(data))
