@@ -158,5 +158,3 @@ def test_the_intake_task_runs_on_a_real_worker(celery_worker_live, as_key):
             break
         time.sleep(0.1)
     assert (complaint.status, complaint.category) == (ComplaintStatus.CLASSIFIED, "payment")
-
-

@@ -62,7 +62,9 @@ def test_per_category_sla_sets_the_clocks():
     assert (complaint.due_at - complaint.received_at).total_seconds() == 24 * 3600
 
 
-def test_assignment_acknowledges_and_asks_the_merchant_to_respond_within_48_hours(mailoutbox, django_capture_on_commit_callbacks):
+def test_assignment_acknowledges_and_asks_the_merchant_to_respond_within_48_hours(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     merchant = order_factories.active_merchant()
     from tests.factories import merchant_owner
 
@@ -149,9 +151,7 @@ def test_intake_refuses_empty_text_and_another_merchants_order():
     with pytest.raises(ValidationError):
         services.complaint_intake(merchant=merchant, description=" \ufeff ", channel="online", actor=None)
     with pytest.raises(ValidationError):
-        services.complaint_intake(
-            merchant=merchant, order=other_order, description="bad", channel="online", actor=None
-        )
+        services.complaint_intake(merchant=merchant, order=other_order, description="bad", channel="online", actor=None)
     assert not Complaint.objects.exists()
 
 
