@@ -10,6 +10,7 @@ from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, SUP
 from merchants import services
 from merchants.choices import MembershipRole
 from merchants.models import Category, Merchant
+from complaints.demo import seed_demo_complaints
 from orders.demo import seed_demo_orders
 
 User = get_user_model()
@@ -80,6 +81,9 @@ class Command(BaseCommand):
                 merchant = services.merchant_activate(merchant=merchant, actor=admin, reason="demo merchant")
             services.membership_add(merchant=merchant, user=owner, role=MembershipRole.OWNER, actor=admin)
             seed_demo_orders(merchant=merchant, region=spec["region"], actor=admin)
+            seed_demo_complaints(
+                merchant=merchant, agent=User.objects.get(username="support"), mediator=User.objects.get(username="ops")
+            )
             logins.append((f"merchant owner of {merchant.name}", username, password))
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins:"))
