@@ -6,11 +6,11 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from complaints.demo import seed_demo_complaints
 from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, SUPPORT_AGENT
 from merchants import services
 from merchants.choices import MembershipRole
 from merchants.models import Category, Merchant
-from complaints.demo import seed_demo_complaints
 from orders.demo import seed_demo_orders
 
 User = get_user_model()
