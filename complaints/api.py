@@ -528,6 +528,8 @@ class AnalyticsQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         until = attrs.get("until") or timezone.now()
         since = attrs.get("since") or until - timedelta(days=90)
+        if not (2000 <= since.year and until.year <= 2999):
+            raise serializers.ValidationError({"since": [_("Dates between the years 2000 and 2999.")]})
         if since >= until:
             raise serializers.ValidationError({"since": [_("Must be before until.")]})
         if until - since > timedelta(days=3 * 366):
@@ -595,12 +597,29 @@ def analytics_params(query) -> dict:
     }
 
 
+class QueryErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class AnalyticsQueryErrorResponse(serializers.Serializer):
+    """A bad query parameter: 400 in the one error shape."""
+
+    type = serializers.ChoiceField(choices=[("validation_error", "validation_error")])
+    errors = QueryErrorSerializer(many=True)
+
+
 class ComplaintAnalyticsView(APIView):
     """Complaint figures for a period (default: the last 90 days), for staff."""
 
     permission_classes = [AnalyticsReader]
 
-    @extend_schema(parameters=[AnalyticsQuerySerializer], responses={200: AnalyticsSerializer}, tags=["complaints"])
+    @extend_schema(
+        parameters=[AnalyticsQuerySerializer],
+        responses={200: AnalyticsSerializer, 400: AnalyticsQueryErrorResponse},
+        tags=["complaints"],
+    )
     def get(self, request):
         figures = selectors.complaint_analytics(**analytics_params(request.query_params))
         return Response(AnalyticsSerializer(figures).data)
