@@ -528,7 +528,7 @@ class AnalyticsQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         until = attrs.get("until") or timezone.now()
         since = attrs.get("since") or until - timedelta(days=90)
-        if not (2000 <= since.year and until.year <= 2999):
+        if since.year < 2000 or until.year > 2999:
             raise serializers.ValidationError({"since": [_("Dates between the years 2000 and 2999.")]})
         if since >= until:
             raise serializers.ValidationError({"since": [_("Must be before until.")]})
