@@ -151,6 +151,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onboarding.tasks.review_sla_breaches_flag",
         "schedule": timedelta(minutes=15),
     },
+    "complaint-sla-clocks": {
+        "task": "complaints.tasks.complaints_check_deadlines",
+        "schedule": timedelta(minutes=5),
+    },
+    "complaint-rate-alerts": {
+        "task": "complaints.tasks.complaint_rate_alerts_send",
+        "schedule": timedelta(days=1),
+    },
 }
 
 # --- Authentication, lockout, passwords ------------------------------------------------------
@@ -280,6 +288,10 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "core.models.DeliveryStatus",
         "RejectionReasonEnum": "onboarding.choices.RejectionReason",
         "DocumentTypeEnum": "onboarding.choices.DocumentType",
+        "ComplaintStatusEnum": "complaints.choices.ComplaintStatus",
+        "ComplaintOutcomeEnum": "complaints.choices.Outcome",
+        "DisputeOutcomeEnum": "complaints.choices.DisputeOutcome",
+        "ProposalAnswerEnum": "complaints.choices.Answer",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -340,3 +352,6 @@ ONBOARDING_UPLOAD_MAX_BYTES = env.int("ONBOARDING_UPLOAD_MAX_BYTES", default=10 
 ONBOARDING_IMAGE_MAX_PIXELS = env.int("ONBOARDING_IMAGE_MAX_PIXELS", default=40_000_000)
 # A document expiring within this many days is flagged by the automatic checks.
 ONBOARDING_EXPIRY_WARNING_DAYS = env.int("ONBOARDING_EXPIRY_WARNING_DAYS", default=30)
+
+# Complaint evidence and dispute documents: PDF, JPEG or PNG by content, at most this size.
+COMPLAINT_UPLOAD_MAX_BYTES = env.int("COMPLAINT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from complaints.api import ComplaintAnalyticsView, ComplaintViewSet, DisputeViewSet
 from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
 from merchants.api import CategoryViewSet, MerchantViewSet, RegisterView
@@ -20,6 +21,9 @@ router.register("orders/warehouses", WarehouseViewSet, basename="warehouse")
 router.register("orders/return-policies", ReturnPolicyViewSet, basename="return-policy")
 router.register(r"orders/(?P<order_pk>[^/.]+)/returns", ReturnRequestViewSet, basename="order-return")
 router.register("orders", OrderViewSet, basename="order")
+# Fixed words under complaints/ come before the complaint detail route.
+router.register("complaints/disputes", DisputeViewSet, basename="dispute")
+router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("regions", RegionViewSet, basename="region")
 router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
@@ -30,6 +34,7 @@ api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("auth/register/", RegisterView.as_view(), name="auth-register"),
     path("orders/lookup/", OrderLookupView.as_view(), name="order-lookup"),
+    path("complaints/analytics/", ComplaintAnalyticsView.as_view(), name="complaint-analytics"),
     *router.urls,
 ]
 
@@ -40,6 +45,7 @@ urlpatterns = [
     path("portal/orders/", include("orders.portal")),
     path("portal/onboarding/", include("onboarding.portal")),
     path("portal/notifications/", include("core.portal")),
+    path("portal/complaints/", include("complaints.portal")),
     path("portal/", include("merchants.portal")),
     path("staff/onboarding/", include("onboarding.staff")),
     path("i18n/", include("django.conf.urls.i18n")),

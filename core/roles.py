@@ -34,12 +34,30 @@ VIEW_ORDERS = [
     "orders.view_returnitem",
     "orders.view_returnpolicy",
 ]
+VIEW_COMPLAINTS = [
+    "complaints.view_complaint",
+    "complaints.view_complaintevidence",
+    "complaints.view_categorycorrection",
+    "complaints.view_dispute",
+    "complaints.view_mediationproposal",
+    "complaints.view_disputedocument",
+    "complaints.view_payouthold",
+    "complaints.view_categorysla",
+    "complaints.view_complaintratealert",
+]
 VIEW_WEBHOOKS = ["core.view_webhookendpoint", "core.view_webhookdelivery", "core.view_webhookattempt"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     REVIEWER: [*VIEW_MERCHANTS, *VIEW_ONBOARDING],
-    RISK_OFFICER: [*VIEW_MERCHANTS, "core.view_auditentry", *VIEW_ORDERS, *VIEW_ONBOARDING, *MANAGE_BLACKLIST],
-    SUPPORT_AGENT: [*VIEW_MERCHANTS, *VIEW_ORDERS, "core.view_region"],
+    RISK_OFFICER: [
+        *VIEW_MERCHANTS,
+        "core.view_auditentry",
+        *VIEW_ORDERS,
+        *VIEW_ONBOARDING,
+        *MANAGE_BLACKLIST,
+        *VIEW_COMPLAINTS,
+    ],
+    SUPPORT_AGENT: [*VIEW_MERCHANTS, *VIEW_ORDERS, *VIEW_COMPLAINTS, "core.view_region"],
     OPS_MANAGER: [
         *VIEW_MERCHANTS,
         "merchants.add_merchant",
@@ -47,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "merchants.change_category",
         *VIEW_ORDERS,
         *VIEW_WEBHOOKS,
+        *VIEW_COMPLAINTS,
+        "complaints.change_categorysla",
         "core.view_region",
         *VIEW_ONBOARDING,
         *MANAGE_ONBOARDING_RULES,
@@ -55,6 +75,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *VIEW_MERCHANTS,
         *VIEW_ORDERS,
         *VIEW_WEBHOOKS,
+        *VIEW_COMPLAINTS,
+        "complaints.add_categorysla",
+        "complaints.change_categorysla",
         "core.view_region",
         "merchants.add_merchant",
         "merchants.add_category",

@@ -117,3 +117,14 @@ def celery_worker_live(transactional_db):
         shutdown_timeout=30,
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks scheduled on commit run in-process, whatever the broker (so a test can follow them)."""
+    from config.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old

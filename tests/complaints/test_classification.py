@@ -71,6 +71,7 @@ def test_the_split_is_stable_and_stratified():
     assert not set(train) & set(test)
 
 
+@pytest.mark.django_db
 def test_the_command_trains_a_model_that_intake_then_uses(tmp_path, capsys):
     data = shared_data("olist", "olist_classified_public_dataset.csv")
     call_command("complaint_classifier", "evaluate", "--data", str(data))
@@ -105,3 +106,17 @@ def test_food_delivery_complaints_are_mostly_about_logistics():
         counts[category] = counts.get(category, 0) + 1
     counts.pop(c.OTHER, None)
     assert max(counts, key=counts.get) == c.LOGISTICS
+
+
+@pytest.mark.django_db
+def test_training_also_learns_from_staff_corrections(tmp_path, capsys):
+    from complaints import services
+    from tests.complaints.factories import agent, make_complaint
+
+    data = shared_data("olist", "olist_classified_public_dataset.csv")
+    complaint = make_complaint(text="o valor veio errado no extrato")
+    services.complaint_correct_category(complaint=complaint, category=c.PAYMENT, actor=agent())
+    with override_settings(COMPLAINT_CLASSIFIER_PATH=tmp_path / "model.joblib"):
+        call_command("complaint_classifier", "train", "--data", str(data))
+        assert "(1 staff corrections)" in capsys.readouterr().out
+        assert "payment" in set(c.current_model().pipeline.classes_)

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from complaints.models import Complaint, Dispute
 from core.models import Scope, WebhookDelivery, WebhookEndpoint
 from merchants.models import Merchant
 from onboarding.models import Application
@@ -62,6 +63,20 @@ def _webhook_delivery(merchant) -> dict:
     return {"pk": delivery.pk}
 
 
+def _complaint(merchant) -> dict:
+    from tests.complaints.factories import make_complaint
+
+    return {"pk": make_complaint(_activated(merchant)).pk}
+
+
+def _dispute(merchant) -> dict:
+    from complaints import services
+    from tests.complaints.factories import investigating
+
+    complaint = investigating(_activated(merchant))
+    return {"pk": services.complaint_escalate(complaint=complaint, reason="disagree", actor=None).pk}
+
+
 MAKERS = {
     Merchant: lambda merchant: {"pk": merchant.pk},
     Order: _order,
@@ -75,6 +90,8 @@ MAKERS = {
     },
     WebhookDelivery: _webhook_delivery,
     Application: lambda merchant: {"pk": ApplicationFactory(merchant=merchant).pk},
+    Complaint: _complaint,
+    Dispute: _dispute,
 }
 
 
@@ -124,6 +141,8 @@ def test_the_walk_finds_the_merchant_routes():
     assert ("api/v1/webhooks/deliveries/(?P<pk>[^/.]+)/replay/$", "post") in found
     assert ("api/v1/onboarding/applications/(?P<pk>[^/.]+)/documents/$", "post") in found
     assert ("api/v1/onboarding/applications/(?P<pk>[^/.]+)/approve/$", "post") in found
+    assert ("api/v1/complaints/(?P<pk>[^/.]+)/escalate/$", "post") in found
+    assert ("api/v1/complaints/disputes/(?P<pk>[^/.]+)/arbitrate/$", "post") in found
 
 
 @pytest.mark.parametrize(("route", "model", "method"), ROUTES)

@@ -16,17 +16,6 @@ def stored_files(_media_root):
     return files
 
 
-@pytest.fixture
-def eager_tasks():
-    """Tasks scheduled on commit run in-process, whatever the broker (so a test can follow them)."""
-    from config.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = old
-
-
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests flush every table, data migrations' rows included: put back the categories,

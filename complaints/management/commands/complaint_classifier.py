@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from complaints import classification
+from complaints import classification, selectors
 
 DEFAULT_DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "olist" / "olist_classified_public_dataset.csv"
 
@@ -34,7 +34,11 @@ class Command(BaseCommand):
             self.stdout.write(f"trained model alone:     {result.model_accuracy:.1%}")
             self.stdout.write(f"accuracy (model + rules): {result.combined_accuracy:.1%}")
             return
+        corrections = list(selectors.category_corrections())
+        pairs += corrections
         model = classification.TextModel.train([text for text, _ in pairs], [label for _, label in pairs])
         path = Path(settings.COMPLAINT_CLASSIFIER_PATH)
         model.save(path)
-        self.stdout.write(f"Trained on {len(pairs)} labelled complaints; saved to {path}.")
+        self.stdout.write(
+            f"Trained on {len(pairs)} labelled complaints ({len(corrections)} staff corrections); saved to {path}."
+        )

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from complaints.demo import seed_demo_complaints
 from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, SUPPORT_AGENT
 from merchants import services
 from merchants.choices import MembershipRole
@@ -80,6 +81,9 @@ class Command(BaseCommand):
                 merchant = services.merchant_activate(merchant=merchant, actor=admin, reason="demo merchant")
             services.membership_add(merchant=merchant, user=owner, role=MembershipRole.OWNER, actor=admin)
             seed_demo_orders(merchant=merchant, region=spec["region"], actor=admin)
+            seed_demo_complaints(
+                merchant=merchant, agent=User.objects.get(username="support"), mediator=User.objects.get(username="ops")
+            )
             logins.append((f"merchant owner of {merchant.name}", username, password))
 
         from onboarding.demo import seed_applications
