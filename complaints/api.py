@@ -143,7 +143,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
     complainant_email = serializers.EmailField(required=False, allow_blank=True, default="")
 
 
-class AssignSerializer(serializers.Serializer):
+class ComplaintAssignSerializer(serializers.Serializer):
     agent = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
 
 
@@ -264,10 +264,10 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedM
         service(complaint=self.get_object(), actor=Caller.of(request).actor, **fields, **extra)
         return Response(self._read(self.kwargs["pk"]))
 
-    @extend_schema(request=AssignSerializer, responses={200: ComplaintDetailSerializer})
+    @extend_schema(request=ComplaintAssignSerializer, responses={200: ComplaintDetailSerializer})
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        data = AssignSerializer(data=request.data)
+        data = ComplaintAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         agent = None
         if data.validated_data["agent"]:
@@ -345,7 +345,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DisputeDocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = DisputeDocument
         fields = ["id", "file_name", "content_type", "size", "added_by", "created_at"]
@@ -354,7 +354,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 class DisputeSerializer(serializers.ModelSerializer):
     proposals = ProposalSerializer(many=True, read_only=True)
-    documents = DocumentSerializer(many=True, read_only=True)
+    documents = DisputeDocumentSerializer(many=True, read_only=True)
     payout_hold = serializers.SerializerMethodField()
 
     class Meta:

@@ -1,18 +1,15 @@
 """Upload rules for complaint evidence and dispute documents: the type is read from the content (PDF,
-JPEG, PNG), never from the name or the header a client sends, and the size is capped."""
+JPEG, PNG), never from the name or the header a client sends; the size is capped and images are checked for
+decompression bombs, by the same rules as onboarding documents (core.uploads)."""
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.utils.translation import gettext as _
 
-SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
+from core.uploads import accept_upload
+
 MAX_FILES = 10
 
 
@@ -26,28 +23,16 @@ class CheckedFile:
         return ContentFile(self.content, name=self.name)
 
 
-def sniff(head: bytes) -> tuple[str, str] | None:
-    for signature, content_type, extension in SIGNATURES:
-        if head.startswith(signature):
-            return content_type, extension
-    return None
-
-
 def check_upload(name: str, content: bytes, *, field: str = "file") -> CheckedFile:
-    """Refuse what is empty, too large or not a PDF, JPEG or PNG by its content."""
-    limit = settings.COMPLAINT_UPLOAD_MAX_BYTES
-    if not content:
-        raise ValidationError({field: [_("The file is empty.")]})
-    if len(content) > limit:
-        raise ValidationError(
-            {field: [_("The file is larger than %(mb).1f MB.") % {"mb": limit / (1024 * 1024)}]}, code="too_large"
+    """Refuse what is empty, too large, not a PDF, JPEG or PNG by its content, or an image bomb."""
+    try:
+        accepted = accept_upload(
+            ContentFile(content, name=name or "file"), max_bytes=settings.COMPLAINT_UPLOAD_MAX_BYTES
         )
-    kind = sniff(content[:16])
-    if kind is None:
-        raise ValidationError({field: [_("Only PDF, JPEG and PNG files are accepted.")]}, code="file_type")
-    content_type, extension = kind
+    except ValidationError as error:
+        raise ValidationError({field: error.error_dict["file"]}) from None
     stem = "".join(ch for ch in (name or "file").rsplit(".", 1)[0] if ch.isalnum() or ch in "-_")[:80] or "file"
-    return CheckedFile(name=f"{stem}.{extension}", content_type=content_type, content=content)
+    return CheckedFile(name=f"{stem}.{accepted.extension}", content_type=accepted.content_type, content=content)
 
 
 def read_upload(upload, *, field: str = "file") -> CheckedFile:

@@ -349,7 +349,7 @@ COMPLAINT_CLASSIFIER_PATH = env.path(
 REVIEW_SLA_WORKING_DAYS = env.int("REVIEW_SLA_WORKING_DAYS", default=2)
 # Uploaded documents: PDF, JPEG or PNG by content, at most this many bytes; images at most this many pixels.
 ONBOARDING_UPLOAD_MAX_BYTES = env.int("ONBOARDING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-ONBOARDING_IMAGE_MAX_PIXELS = env.int("ONBOARDING_IMAGE_MAX_PIXELS", default=40_000_000)
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=40_000_000)
 # A document expiring within this many days is flagged by the automatic checks.
 ONBOARDING_EXPIRY_WARNING_DAYS = env.int("ONBOARDING_EXPIRY_WARNING_DAYS", default=30)
 

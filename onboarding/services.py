@@ -18,6 +18,7 @@ from core.context import client_ip
 from core.errors import Conflict, InvalidTransition
 from core.notifications import notify
 from core.transitions import ensure_transition
+from core.uploads import accept_upload, sniff
 from merchants import services as merchant_services
 from merchants.choices import KycStatus, MerchantStatus
 from merchants.models import Category, Merchant
@@ -45,7 +46,6 @@ from onboarding.models import (
     ReviewCheck,
     ReviewItem,
 )
-from onboarding.uploads import accept_upload, sniff
 
 S = ApplicationStatus
 APPLICATION_FIELDS = ("store_name", "business_scope", "contact_name", "contact_phone")
@@ -214,7 +214,7 @@ def document_upload(
         raise ValidationError({"doc_type": [_("Unknown document type.")]})
     if issued_on and expires_on and expires_on < issued_on:
         raise ValidationError({"expires_on": [_("The expiry date is before the issue date.")]})
-    accepted = accept_upload(file)
+    accepted = accept_upload(file, max_bytes=settings.ONBOARDING_UPLOAD_MAX_BYTES)
     with transaction.atomic():
         application = _lock(application)
         _ensure_editable(application)

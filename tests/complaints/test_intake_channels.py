@@ -17,7 +17,19 @@ from tests.data import shared_data
 from tests.orders import factories as order_factories
 
 pytestmark = pytest.mark.django_db
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+
+
+def _jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+JPEG = _jpeg()
 
 
 def mail(subject, body, *, sender="buyer@example.com", message_id=None, attachments=()):

@@ -1,4 +1,5 @@
-"""Uploaded documents are accepted by what they contain, not by what they are called."""
+"""Uploaded files (onboarding documents, complaint evidence) are accepted by what they contain, not by what
+they are called: PDF, JPEG or PNG by their first bytes, a size cap, and images checked for decompression bombs."""
 
 import hashlib
 import warnings
@@ -46,12 +47,11 @@ def _refuse(message: str, code: str) -> ValidationError:
     return ValidationError({"file": [ValidationError(message, code=code)]})
 
 
-def accept_upload(upload) -> AcceptedFile:
+def accept_upload(upload, *, max_bytes: int) -> AcceptedFile:
     """Check an uploaded file; raise ValidationError({"file": ...}) for anything we do not keep."""
     size = upload.size
     if size is None or size == 0:
         raise _refuse(_("The file is empty."), "empty")
-    max_bytes = settings.ONBOARDING_UPLOAD_MAX_BYTES
     if size > max_bytes:
         raise _refuse(_("The file is larger than %(max)s MB.") % {"max": f"{max_bytes / 1024 / 1024:g}"}, "too_large")
     upload.seek(0)
@@ -66,7 +66,7 @@ def accept_upload(upload) -> AcceptedFile:
             pixels = None
         except Exception:  # Pillow raises many kinds of error on a broken image
             raise _refuse(_("The image is damaged."), "damaged_image") from None
-        if pixels is None or pixels > settings.ONBOARDING_IMAGE_MAX_PIXELS:
+        if pixels is None or pixels > settings.UPLOAD_IMAGE_MAX_PIXELS:
             raise _refuse(_("The image has too many pixels; scan it at a lower resolution."), "too_many_pixels")
     digest = hashlib.sha256()
     upload.seek(0)
