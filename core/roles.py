@@ -34,11 +34,26 @@ VIEW_ORDERS = [
     "orders.view_returnitem",
     "orders.view_returnpolicy",
 ]
+VIEW_PROFILES = [
+    "profiles.view_profile",
+    "profiles.view_changerequest",
+    "profiles.view_fieldchange",
+    "profiles.view_changeproof",
+    "profiles.view_reverificationround",
+    "profiles.view_reverificationtask",
+]
 VIEW_WEBHOOKS = ["core.view_webhookendpoint", "core.view_webhookdelivery", "core.view_webhookattempt"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    REVIEWER: [*VIEW_MERCHANTS, *VIEW_ONBOARDING],
-    RISK_OFFICER: [*VIEW_MERCHANTS, "core.view_auditentry", *VIEW_ORDERS, *VIEW_ONBOARDING, *MANAGE_BLACKLIST],
+    REVIEWER: [*VIEW_MERCHANTS, *VIEW_ONBOARDING, *VIEW_PROFILES],
+    RISK_OFFICER: [
+        *VIEW_MERCHANTS,
+        "core.view_auditentry",
+        *VIEW_ORDERS,
+        *VIEW_ONBOARDING,
+        *MANAGE_BLACKLIST,
+        *VIEW_PROFILES,
+    ],
     SUPPORT_AGENT: [*VIEW_MERCHANTS, *VIEW_ORDERS, "core.view_region"],
     OPS_MANAGER: [
         *VIEW_MERCHANTS,
@@ -50,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_region",
         *VIEW_ONBOARDING,
         *MANAGE_ONBOARDING_RULES,
+        *VIEW_PROFILES,
     ],
     PLATFORM_ADMIN: [
         *VIEW_MERCHANTS,
@@ -74,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *MANAGE_BLACKLIST,
         *MANAGE_ONBOARDING_RULES,
         "core.view_notification",
+        *VIEW_PROFILES,
     ],
 }
 
