@@ -76,7 +76,10 @@ def _clean(changes: dict, *, current: dict) -> dict:
     cleaned, errors = {}, {}
     for field, value in changes.items():
         if field == "categories":
-            codes = sorted(set(value or []))
+            if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+                errors["categories"] = [_("Give a list of category codes.")]
+                continue
+            codes = sorted(set(value))
             known = set(Category.objects.filter(code__in=codes).values_list("code", flat=True))
             if set(codes) - known:
                 errors["categories"] = [

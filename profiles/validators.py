@@ -39,6 +39,8 @@ def _error(field: str, message: str, code: str) -> ValidationError:
 
 def clean_value(field: str, value):
     """The value of one profile field as stored, or ValidationError({field: ...})."""
+    if isinstance(value, dict | list | bool):
+        raise _error(field, _("Enter a single value."), "invalid")
     if field in ("name", "legal_name"):
         value = str(value or "").strip()
         if not value:
@@ -62,6 +64,8 @@ def clean_value(field: str, value):
     if field == "founded_on":
         if value in (None, ""):
             return None
+        if not isinstance(value, str | date):
+            raise _error(field, _("Enter a date as YYYY-MM-DD."), "invalid")
         if isinstance(value, str):
             try:
                 value = date.fromisoformat(value)
