@@ -105,7 +105,11 @@ def test_the_api_masks_and_an_admin_reveals_with_a_reason(as_user):
     response = as_user(admin).post(url + "reveal/", payload, format="json")
     assert response.json() == {"field": "bank_account_number", "value": BANK_ACCOUNT}
     entry = AuditEntry.objects.get(action="profile.reveal")
-    assert (entry.actor_user, entry.reason, entry.after) == (admin, "Payout dispute #42", {"field": "bank_account_number"})
+    assert (entry.actor_user, entry.reason, entry.after) == (
+        admin,
+        "Payout dispute #42",
+        {"field": "bank_account_number"},
+    )
     # the merchant's history does not show staff-only entries; staff's does
     owner_history = as_user(owner).get(f"/api/v1/merchants/{merchant.pk}/history/").json()["results"]
     staff_history = as_user(admin).get(f"/api/v1/merchants/{merchant.pk}/history/").json()["results"]
