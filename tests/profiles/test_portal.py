@@ -33,3 +33,15 @@ def test_another_merchant_cannot_open_the_pages(client):
     client.force_login(merchant_owner(MerchantFactory()))
     for suffix in ("", "change-requests/", "history/", "change-requests/new/"):
         assert client.get(f"/portal/merchant-info/{merchant.pk}/{suffix}").status_code == 404
+
+
+def test_seed_demo_fills_profiles_and_a_pending_change_and_runs_again():
+    from django.core.management import call_command
+
+    from profiles.models import Profile
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    assert Profile.objects.exclude(bank_account_index="").count() == 2
+    pending = ChangeRequest.objects.get(status="submitted")
+    assert pending.merchant.profile.payout_hold
