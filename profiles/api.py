@@ -412,7 +412,7 @@ class RoundCriteriaSerializer(serializers.Serializer):
 class ReverificationRoundCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     due_on = serializers.DateField()
-    criteria = RoundCriteriaSerializer(required=False, default=dict)
+    criteria = RoundCriteriaSerializer(required=False, allow_null=True, default=dict)
 
 
 class ReverificationRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedModelViewSet):
@@ -434,7 +434,7 @@ class ReverificationRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     def create(self, request):
         data = ReverificationRoundCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        criteria = {key: str(value) for key, value in data.validated_data["criteria"].items()}
+        criteria = {key: str(value) for key, value in (data.validated_data["criteria"] or {}).items()}
         round_ = services.reverification_round_start(
             name=data.validated_data["name"],
             due_on=data.validated_data["due_on"],
