@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "core",
     "merchants",
     "onboarding",
+    "profiles",
     "credit",
     "training",
     "marketing",
@@ -158,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
     "complaint-rate-alerts": {
         "task": "complaints.tasks.complaint_rate_alerts_send",
         "schedule": timedelta(days=1),
+    },
+    "document-expiry-daily": {
+        "task": "profiles.tasks.document_expiry_daily",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 
@@ -347,6 +353,8 @@ COMPLAINT_CLASSIFIER_PATH = env.path(
 # --- Onboarding and review -------------------------------------------------------------------
 # First decision due this many working days (Monday to Friday, in TIME_ZONE) after a submission.
 REVIEW_SLA_WORKING_DAYS = env.int("REVIEW_SLA_WORKING_DAYS", default=2)
+# Merchant information change requests are decided within this many working days.
+PROFILE_CHANGE_SLA_WORKING_DAYS = env.int("PROFILE_CHANGE_SLA_WORKING_DAYS", default=2)
 # Uploaded documents: PDF, JPEG or PNG by content, at most this many bytes; images at most this many pixels.
 ONBOARDING_UPLOAD_MAX_BYTES = env.int("ONBOARDING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=40_000_000)

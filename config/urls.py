@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -10,12 +10,18 @@ from core.health import healthz
 from merchants.api import CategoryViewSet, MerchantViewSet, RegisterView
 from onboarding.api import AgreementViewSet, ApplicationViewSet
 from orders.api import OrderLookupView, OrderViewSet, ReturnPolicyViewSet, ReturnRequestViewSet, WarehouseViewSet
+from profiles.api import ChangeRequestViewSet, ProfileViewSet, ReverificationRoundViewSet, ReverificationTaskViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 # Routes with a fixed word must come before the merchant detail route.
 router.register("merchants/categories", CategoryViewSet, basename="category")
+router.register(
+    r"merchants/(?P<merchant_pk>[^/.]+)/change-requests", ChangeRequestViewSet, basename="merchant-change-request"
+)
 router.register("merchants", MerchantViewSet, basename="merchant")
+router.register("reverification/rounds", ReverificationRoundViewSet, basename="reverification-round")
+router.register("reverification/tasks", ReverificationTaskViewSet, basename="reverification-task")
 # Fixed words under orders/ come before the order detail route.
 router.register("orders/warehouses", WarehouseViewSet, basename="warehouse")
 router.register("orders/return-policies", ReturnPolicyViewSet, basename="return-policy")
@@ -35,6 +41,16 @@ api_v1 = [
     path("auth/register/", RegisterView.as_view(), name="auth-register"),
     path("orders/lookup/", OrderLookupView.as_view(), name="order-lookup"),
     path("complaints/analytics/", ComplaintAnalyticsView.as_view(), name="complaint-analytics"),
+    re_path(
+        r"^merchants/(?P<merchant_pk>[^/.]+)/profile/$",
+        ProfileViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="merchant-profile",
+    ),
+    re_path(
+        r"^merchants/(?P<merchant_pk>[^/.]+)/profile/reveal/$",
+        ProfileViewSet.as_view({"post": "reveal"}),
+        name="merchant-profile-reveal",
+    ),
     *router.urls,
 ]
 
@@ -46,7 +62,9 @@ urlpatterns = [
     path("portal/onboarding/", include("onboarding.portal")),
     path("portal/notifications/", include("core.portal")),
     path("portal/complaints/", include("complaints.portal")),
+    path("portal/merchant-info/", include("profiles.portal")),
     path("portal/", include("merchants.portal")),
+    path("staff/merchant-info/", include("profiles.staff")),
     path("staff/onboarding/", include("onboarding.staff")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

@@ -56,16 +56,18 @@ def backup(path: Path, *, alias: str = "default") -> Path:
     return path
 
 
-def restore(path: Path, *, alias: str = "default") -> None:
+def restore(path: Path, *, alias: str = "default", database: str | None = None) -> None:
+    """Put a backup back into the database of `alias`, or (PostgreSQL) into another `database` on its server."""
     connection = connections[alias]
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"No backup at {path}.")
     if connection.vendor == "postgresql":
         env, args = _pg_env_and_args(alias)
-        connection.close()
+        if database is None:
+            connection.close()
         command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args]
-        _run([*command, "--dbname", connection.settings_dict["NAME"], str(path)], env)
+        _run([*command, "--dbname", database or connection.settings_dict["NAME"], str(path)], env)
     elif connection.vendor == "sqlite":
         connection.ensure_connection()
         with sqlite3.connect(path) as source:

@@ -45,10 +45,18 @@ VIEW_COMPLAINTS = [
     "complaints.view_categorysla",
     "complaints.view_complaintratealert",
 ]
+VIEW_PROFILES = [
+    "profiles.view_profile",
+    "profiles.view_changerequest",
+    "profiles.view_fieldchange",
+    "profiles.view_changeproof",
+    "profiles.view_reverificationround",
+    "profiles.view_reverificationtask",
+]
 VIEW_WEBHOOKS = ["core.view_webhookendpoint", "core.view_webhookdelivery", "core.view_webhookattempt"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    REVIEWER: [*VIEW_MERCHANTS, *VIEW_ONBOARDING],
+    REVIEWER: [*VIEW_MERCHANTS, *VIEW_ONBOARDING, *VIEW_PROFILES],
     RISK_OFFICER: [
         *VIEW_MERCHANTS,
         "core.view_auditentry",
@@ -56,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *VIEW_ONBOARDING,
         *MANAGE_BLACKLIST,
         *VIEW_COMPLAINTS,
+        *VIEW_PROFILES,
     ],
     SUPPORT_AGENT: [*VIEW_MERCHANTS, *VIEW_ORDERS, *VIEW_COMPLAINTS, "core.view_region"],
     OPS_MANAGER: [
@@ -70,6 +79,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_region",
         *VIEW_ONBOARDING,
         *MANAGE_ONBOARDING_RULES,
+        *VIEW_PROFILES,
     ],
     PLATFORM_ADMIN: [
         *VIEW_MERCHANTS,
@@ -97,6 +107,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *MANAGE_BLACKLIST,
         *MANAGE_ONBOARDING_RULES,
         "core.view_notification",
+        *VIEW_PROFILES,
     ],
 }
 

@@ -2,11 +2,24 @@ from django.db.models import Prefetch, QuerySet
 
 from core.models import AuditEntry, Region, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
+# Entries staff keep to themselves (who looked at a sensitive value, and why); merchants do not see them.
+INTERNAL_ACTIONS = frozenset({"profile.reveal"})
+# Keys of an entry's before/after that hold staff-only notes; removed from what a merchant sees.
+INTERNAL_KEYS = frozenset({"internal_note"})
 
-def audit_entries_for_merchant(*, merchant_id: int) -> QuerySet[AuditEntry]:
-    return (
-        AuditEntry.objects.filter(merchant_id=merchant_id).select_related("actor_user").order_by("-created_at", "-id")
-    )
+
+def audit_entries_for_merchant(*, merchant_id: int, staff_view: bool = True) -> QuerySet[AuditEntry]:
+    queryset = AuditEntry.objects.filter(merchant_id=merchant_id)
+    if not staff_view:
+        queryset = queryset.exclude(action__in=INTERNAL_ACTIONS)
+    return queryset.select_related("actor_user").order_by("-created_at", "-id")
+
+
+def without_internal_notes(value):
+    """An entry's before/after as a merchant sees it."""
+    if isinstance(value, dict):
+        return {key: item for key, item in value.items() if key not in INTERNAL_KEYS}
+    return value
 
 
 def scoped_to_caller(queryset: QuerySet, *, caller) -> QuerySet:

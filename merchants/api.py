@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from core.access import OPS_MANAGER, PLATFORM_ADMIN, RISK_OFFICER, Caller
 from core.idempotency import idempotent
 from core.permissions import CanRead, HasRole
-from core.selectors import audit_entries_for_merchant
+from core.selectors import audit_entries_for_merchant, without_internal_notes
 from core.viewsets import ScopedModelViewSet
 from merchants import selectors, services
 from merchants.choices import KycStatus, MerchantStatus, RestrictionReason, Tier
@@ -88,6 +88,13 @@ class HistoryEntrySerializer(serializers.Serializer):
     after = serializers.JSONField()
     reason = serializers.CharField()
 
+    def to_representation(self, entry):
+        data = super().to_representation(entry)
+        if not self.context.get("staff_view"):
+            data["before"] = without_internal_notes(data["before"])
+            data["after"] = without_internal_notes(data["after"])
+        return data
+
     def get_actor(self, entry) -> str:
         # Merchants see that the platform acted, not which employee did.
         if not self.context.get("staff_view") and entry.actor_user_id and entry.actor_user.is_staff:
@@ -159,9 +166,12 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedMo
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)}, filters=False)
     @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
     def history(self, request, pk=None):
+        """Who changed what, before and after, and why. Staff see everything; a merchant sees its own
+        history without internal notes or staff-only entries."""
         merchant = self.get_object()
         caller = Caller.of(request)
-        page = self.paginate_queryset(audit_entries_for_merchant(merchant_id=merchant.pk))
+        entries = audit_entries_for_merchant(merchant_id=merchant.pk, staff_view=caller.is_staff)
+        page = self.paginate_queryset(entries)
         serializer = HistoryEntrySerializer(page, many=True, context={"staff_view": caller.is_staff})
         return self.get_paginated_response(serializer.data)
 

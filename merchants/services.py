@@ -79,6 +79,47 @@ def merchant_create(
     return merchant
 
 
+def _identity_update(
+    merchant: Merchant,
+    *,
+    actor: Actor,
+    action: str,
+    reason: str,
+    name: str | None,
+    legal_name: str | None,
+    uscc: str | None,
+    categories: list[Category] | None,
+) -> Merchant:
+    """Write the identity fields of a locked merchant and audit the difference."""
+    if uscc and Merchant.objects.filter(uscc=uscc).exclude(pk=merchant.pk).exists():
+        raise ValidationError({"uscc": [_("A merchant with this unified social credit code exists.")]})
+    before = {"name": merchant.name, "legal_name": merchant.legal_name, "uscc": merchant.uscc}
+    changes = {
+        field: value
+        for field, value in (("name", name), ("legal_name", legal_name), ("uscc", uscc))
+        if value is not None and getattr(merchant, field) != value
+    }
+    for field, value in changes.items():
+        setattr(merchant, field, value)
+    if changes:
+        merchant.save(update_fields=[*changes, "updated_at"])
+    old_codes = sorted(merchant.categories.values_list("code", flat=True))
+    new_codes = old_codes if categories is None else sorted(c.code for c in categories)
+    if new_codes != old_codes:
+        merchant.categories.set(categories)
+    if changes or new_codes != old_codes:
+        audit(
+            actor=actor,
+            action=action,
+            obj=merchant,
+            merchant_id=merchant.pk,
+            before={**before, "categories": old_codes},
+            after={**before, **changes, "categories": new_codes},
+            reason=reason,
+        )
+    return merchant
+
+
 def merchant_profile_update(
     *,
     merchant: Merchant,
@@ -93,32 +134,41 @@ def merchant_profile_update(
         merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
         if merchant.status != MerchantStatus.PENDING:
             raise ValidationError(_("Only a pending merchant's identity can change here."))
-        if uscc and Merchant.objects.filter(uscc=uscc).exclude(pk=merchant.pk).exists():
-            raise ValidationError({"uscc": [_("A merchant with this unified social credit code exists.")]})
-        before = {"name": merchant.name, "legal_name": merchant.legal_name, "uscc": merchant.uscc}
-        changes = {
-            field: value
-            for field, value in (("name", name), ("legal_name", legal_name), ("uscc", uscc))
-            if value is not None and getattr(merchant, field) != value
-        }
-        for field, value in changes.items():
-            setattr(merchant, field, value)
-        if changes:
-            merchant.save(update_fields=[*changes, "updated_at"])
-        old_codes = sorted(merchant.categories.values_list("code", flat=True))
-        new_codes = old_codes if categories is None else sorted(c.code for c in categories)
-        if new_codes != old_codes:
-            merchant.categories.set(categories)
-        if changes or new_codes != old_codes:
-            audit(
-                actor=actor,
-                action="merchant.profile_update",
-                obj=merchant,
-                merchant_id=merchant.pk,
-                before={**before, "categories": old_codes},
-                after={**before, **changes, "categories": new_codes},
-            )
-    return merchant
+        return _identity_update(
+            merchant,
+            actor=actor,
+            action="merchant.profile_update",
+            reason="",
+            name=name,
+            legal_name=legal_name,
+            uscc=uscc,
+            categories=categories,
+        )
+
+
+def merchant_identity_change(
+    *,
+    merchant: Merchant,
+    actor: Actor,
+    reason: str,
+    name: str | None = None,
+    legal_name: str | None = None,
+    uscc: str | None = None,
+    categories: list[Category] | None = None,
+) -> Merchant:
+    """A reviewed change request changes an onboarded merchant's identity (name, legal name, code, categories)."""
+    with transaction.atomic():
+        merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+        return _identity_update(
+            merchant,
+            actor=actor,
+            action="merchant.identity_change",
+            reason=reason,
+            name=name,
+            legal_name=legal_name,
+            uscc=uscc,
+            categories=categories,
+        )
 
 
 def merchant_kyc_update(*, merchant: Merchant, actor: Actor, kyc_status: str, reason: str = "") -> Merchant:

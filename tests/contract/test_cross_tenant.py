@@ -14,6 +14,7 @@ from core.models import Scope, WebhookDelivery, WebhookEndpoint
 from merchants.models import Merchant
 from onboarding.models import Application
 from orders.models import Order, ReturnPolicy, ReturnRequest, Warehouse
+from profiles.models import ChangeRequest, Profile, ReverificationRound, ReverificationTask
 from tests.factories import MerchantFactory, merchant_owner
 from tests.onboarding.factories import ApplicationFactory
 from tests.orders import factories as order_factories
@@ -77,6 +78,24 @@ def _dispute(merchant) -> dict:
     return {"pk": services.complaint_escalate(complaint=complaint, reason="disagree", actor=None).pk}
 
 
+def _change_request(merchant) -> dict:
+    from profiles.services import change_request_create
+
+    request = change_request_create(merchant=merchant, actor=None, changes={"legal_name": "Another Name Co."})
+    return {"merchant_pk": merchant.pk, "pk": request.pk}
+
+
+def _reverification_task(merchant) -> dict:
+    import datetime
+
+    from tests.factories import staff
+
+    round_ = ReverificationRound.objects.create(
+        name="r", criteria={}, due_on=datetime.date(2030, 1, 1), started_by=staff("ops_manager")
+    )
+    return {"pk": ReverificationTask.objects.create(round=round_, merchant=merchant, due_on=round_.due_on).pk}
+
+
 MAKERS = {
     Merchant: lambda merchant: {"pk": merchant.pk},
     Order: _order,
@@ -92,6 +111,9 @@ MAKERS = {
     Application: lambda merchant: {"pk": ApplicationFactory(merchant=merchant).pk},
     Complaint: _complaint,
     Dispute: _dispute,
+    Profile: lambda merchant: {"merchant_pk": merchant.pk},
+    ChangeRequest: _change_request,
+    ReverificationTask: _reverification_task,
 }
 
 
@@ -143,6 +165,9 @@ def test_the_walk_finds_the_merchant_routes():
     assert ("api/v1/onboarding/applications/(?P<pk>[^/.]+)/approve/$", "post") in found
     assert ("api/v1/complaints/(?P<pk>[^/.]+)/escalate/$", "post") in found
     assert ("api/v1/complaints/disputes/(?P<pk>[^/.]+)/arbitrate/$", "post") in found
+    assert ("api/v1/merchants/(?P<merchant_pk>[^/.]+)/profile/$", "patch") in found
+    assert ("api/v1/merchants/(?P<merchant_pk>[^/.]+)/change-requests/(?P<pk>[^/.]+)/approve/$", "post") in found
+    assert ("api/v1/merchants/(?P<merchant_pk>[^/.]+)/change-requests/$", "get") in found
 
 
 @pytest.mark.parametrize(("route", "model", "method"), ROUTES)

@@ -89,6 +89,10 @@ class Command(BaseCommand):
         from onboarding.demo import seed_applications
 
         applicants = seed_applications(reviewer=User.objects.get(username="reviewer"))
+
+        from profiles.demo import seed_profiles
+
+        seed_profiles(actor=admin)
         logins.extend(applicants)
 
         # Printed after commit, so the logins come after any demo e-mails the console backend prints.
@@ -100,4 +104,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<42} {username:<10} / {password}")
         self.stdout.write("Staff console: http://127.0.0.1:8000/admin/   Portal: http://127.0.0.1:8000/portal/")
         self.stdout.write("Review queue:  http://127.0.0.1:8000/staff/onboarding/queue/")
+        self.stdout.write("Changes queue: http://127.0.0.1:8000/staff/merchant-info/change-requests/")
         self.stdout.write("API docs:      http://127.0.0.1:8000/api/docs/")
