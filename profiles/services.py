@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from onboarding.uploads import accept_upload
 
 from core.access import PLATFORM_ADMIN, has_role
 from core.audit import Actor, audit
 from core.crypto import blind_index
 from core.notifications import notify
 from core.transitions import ensure_transition
+from core.uploads import accept_upload
 from merchants import services as merchant_services
 from merchants.choices import KycStatus, MerchantStatus, RestrictionReason
 from merchants.models import Category, Merchant
@@ -156,7 +156,7 @@ def profile_update(*, merchant: Merchant, actor: Actor, changes: dict, logo=None
         before = {field: current[field] for field in values}
         after = dict(values)
         if logo is not None:
-            accepted = accept_upload(logo)
+            accepted = accept_upload(logo, max_bytes=settings.ONBOARDING_UPLOAD_MAX_BYTES)
             if accepted.content_type == "application/pdf":
                 raise ValidationError({"store_logo": [_("A logo is a JPEG or PNG image.")]})
             before["store_logo"] = profile.store_logo.name
@@ -294,7 +294,7 @@ def change_proof_add(
         raise ValidationError({"expires_on": [_("The expiry date is before the issue date.")]})
     if expires_on and expires_on < timezone.localdate():
         raise ValidationError({"expires_on": [_("This document has already expired.")]})
-    accepted = accept_upload(file)
+    accepted = accept_upload(file, max_bytes=settings.ONBOARDING_UPLOAD_MAX_BYTES)
     with transaction.atomic():
         change_request = _lock(change_request)
         if change_request.status not in EDITABLE_STATES:

@@ -69,3 +69,13 @@ def test_staff_see_only_the_links_their_roles_may_follow(client):
     assert "/staff/onboarding/efficiency/" not in page and "/portal/orders/" not in page
     client.force_login(staff(OPS_MANAGER))
     assert "/staff/onboarding/efficiency/" in client.get("/staff/onboarding/queue/").content.decode()
+
+
+def test_portal_home_links_each_merchant_to_its_information(client):
+    from tests.factories import MerchantFactory, merchant_owner
+
+    merchant = MerchantFactory()
+    client.force_login(merchant_owner(merchant))
+    assert f"/portal/merchant-info/{merchant.pk}/" in client.get("/portal/").content.decode()
+    client.force_login(staff("reviewer"))
+    assert "/staff/merchant-info/change-requests/" in client.get("/staff/onboarding/queue/").content.decode()
