@@ -161,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.complaint_rate_alerts_send",
         "schedule": timedelta(days=1),
     },
+    "flag-change-request-sla-breaches": {
+        "task": "profiles.tasks.change_request_sla_breaches_flag",
+        "schedule": timedelta(minutes=15),
+    },
     "document-expiry-daily": {
         "task": "profiles.tasks.document_expiry_daily",
         "schedule": crontab(hour=6, minute=0),

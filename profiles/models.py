@@ -74,6 +74,8 @@ class ChangeRequest(TimeStampedModel):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     due_at = models.DateTimeField(_("decision due"), null=True, blank=True, db_index=True)
+    # Set once the decision is late: by the beat sweep, or by a decision made after `due_at`.
+    sla_breached = models.BooleanField(_("SLA breached"), default=False)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reviewer"),

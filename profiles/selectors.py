@@ -98,6 +98,11 @@ def change_request_list(*, caller: Caller, merchant_id=None) -> QuerySet[ChangeR
     return scope_to_caller(queryset, caller=caller)
 
 
+def change_request_breach_count() -> int:
+    """Change requests whose first decision missed its SLA, all time."""
+    return ChangeRequest.objects.filter(sla_breached=True).count()
+
+
 def change_request_queue(*, status: str | None = None) -> QuerySet[ChangeRequest]:
     """Staff's queue: waiting requests, soonest due first."""
     statuses = [status] if status else [ChangeRequestStatus.SUBMITTED]

@@ -401,6 +401,9 @@ def _decide(change_request, *, reviewer, target: str, note: str, internal_note: 
     if target in (S.APPROVED, S.REJECTED):
         change_request.decided_at = timezone.now()
         fields.append("decided_at")
+    if change_request.due_at is not None and timezone.now() > change_request.due_at and not change_request.sla_breached:
+        change_request.sla_breached = True
+        fields.append("sla_breached")
     change_request.save(update_fields=fields)
     audit(
         actor=reviewer,
@@ -521,6 +524,14 @@ def change_request_withdraw(*, change_request: ChangeRequest, actor) -> ChangeRe
 
 
 # --- Documents that expire --------------------------------------------------------------------
+
+
+def change_request_sla_breaches_flag(*, now=None) -> int:
+    """Flag submitted requests whose first decision is late; running it again flags nothing new."""
+    now = now or timezone.now()
+    return ChangeRequest.objects.filter(status=S.SUBMITTED, due_at__lt=now, sla_breached=False).update(
+        sla_breached=True
+    )
 
 
 def document_expiry_reminders_send(*, today: date | None = None) -> int:

@@ -25,7 +25,8 @@ STAFF = (REVIEWER, OPS_MANAGER, PLATFORM_ADMIN, RISK_OFFICER)
 @staff_role_required(*STAFF)
 def queue(request):
     requests = list(selectors.change_request_queue()[:200])
-    return render(request, "profiles/staff/queue.html", {"requests": requests, "now": timezone.now()})
+    context = {"requests": requests, "now": timezone.now(), "breaches": selectors.change_request_breach_count()}
+    return render(request, "profiles/staff/queue.html", context)
 
 
 @staff_role_required(*STAFF)

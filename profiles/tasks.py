@@ -12,3 +12,8 @@ def document_expiry_daily() -> dict:
         "reminded": services.document_expiry_reminders_send(),
         "expired": services.documents_expire(),
     }
+
+
+@shared_task(name="profiles.tasks.change_request_sla_breaches_flag")
+def change_request_sla_breaches_flag() -> int:
+    return services.change_request_sla_breaches_flag()

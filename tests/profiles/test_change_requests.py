@@ -229,3 +229,46 @@ def test_a_reverification_round_asks_matching_merchants_and_lists_the_overdue(as
         assert response.json()["status"] == "confirmed"
         assert as_user(old_owner).post(f"/api/v1/reverification/tasks/{task.pk}/confirm/").status_code == 409
         assert as_user(ops).get("/api/v1/reverification/tasks/?overdue=true").json()["count"] == 0
+
+
+def test_late_change_requests_are_flagged_by_the_sweep_and_by_a_late_decision(client):
+    # given two submitted requests, due two working days after a Monday-morning submission
+    reviewer = staff("reviewer")
+    requests = []
+    with time_machine.travel("2026-11-23 10:00 +0800", tick=False):
+        for _ in range(2):
+            merchant = MerchantFactory()
+            owner = merchant_owner(merchant)
+            change_request = services.change_request_create(
+                merchant=merchant, actor=owner, changes={"legal_name": "Late Co., Ltd."}, reason="Renamed"
+            )
+            proof(change_request, owner, "business_licence")
+            requests.append(services.change_request_submit(change_request=change_request, actor=owner))
+    swept, decided_late = requests
+    # when the sweep runs before and after the due time
+    with time_machine.travel("2026-11-25 09:00 +0800", tick=False):
+        assert services.change_request_sla_breaches_flag() == 0
+    with time_machine.travel("2026-11-26 09:00 +0800", tick=False):
+        assert services.change_request_sla_breaches_flag() == 2
+        assert services.change_request_sla_breaches_flag() == 0
+        services.change_request_approve(change_request=decided_late, reviewer=reviewer)
+    # then both are flagged, and the staff queue counts them
+    assert set(ChangeRequest.objects.values_list("sla_breached", flat=True)) == {True}
+    client.force_login(reviewer)
+    assert "2 decisions missed their SLA." in client.get("/staff/merchant-info/change-requests/").content.decode()
+
+
+def test_a_decision_after_the_due_time_flags_itself():
+    merchant = MerchantFactory()
+    owner = merchant_owner(merchant)
+    with time_machine.travel("2026-11-23 10:00 +0800", tick=False):
+        change_request = services.change_request_create(
+            merchant=merchant, actor=owner, changes={"legal_name": "Late Co., Ltd."}, reason="Renamed"
+        )
+        proof(change_request, owner, "business_licence")
+        change_request = services.change_request_submit(change_request=change_request, actor=owner)
+    with time_machine.travel("2026-11-27 10:00 +0800", tick=False):
+        change_request = services.change_request_reject(
+            change_request=change_request, reviewer=staff("reviewer"), note="Wrong licence"
+        )
+    assert change_request.sla_breached
