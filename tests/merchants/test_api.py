@@ -185,3 +185,20 @@ def test_categories_are_listed_with_codes(as_user):
     body = as_user(merchant_owner()).get("/api/v1/merchants/categories/", {"page_size": 100}).json()
     codes = {c["code"] for c in body["results"]}
     assert {"apparel", "food_beverage", "medical_devices"} <= codes
+
+
+def test_the_history_query_count_does_not_grow_with_entries(as_user):
+    from core.audit import audit
+    from tests.factories import UserFactory
+    from tests.query_counts import assert_constant_queries
+
+    merchant = MerchantFactory()
+    for client in (as_user(staff(PLATFORM_ADMIN)), as_user(merchant_owner(merchant))):
+
+        def add(n):
+            for _ in range(n):
+                audit(actor=UserFactory(), action="merchant.note", obj=merchant, merchant_id=merchant.pk)
+
+        assert_constant_queries(
+            lambda client=client: client.get(f"{URL}{merchant.pk}/history/", {"page_size": 200}), add
+        )
