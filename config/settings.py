@@ -146,7 +146,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.webhook_deliveries_retry_due",
         "schedule": timedelta(seconds=30),
     },
+    "detect-shipment-exceptions": {
+        "task": "logistics.tasks.shipment_exceptions_detect",
+        "schedule": timedelta(minutes=env.int("LOGISTICS_EXCEPTION_SWEEP_MINUTES", default=30)),
+    },
+    "measure-carrier-quality": {
+        "task": "logistics.tasks.carrier_quality_refresh",
+        "schedule": timedelta(hours=24),
+    },
 }
+# A shipment with no tracking event for this long is flagged as stalled.
+LOGISTICS_STALL_HOURS = env.int("LOGISTICS_STALL_HOURS", default=48)
 
 # --- Authentication, lockout, passwords ------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

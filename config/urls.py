@@ -6,6 +6,16 @@ from rest_framework.routers import DefaultRouter
 
 from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
+from logistics.api import (
+    CarrierViewSet,
+    CostAnalysisView,
+    CostLineViewSet,
+    OptimisationReportView,
+    RecommendationWeightsView,
+    ShipmentExceptionViewSet,
+    ShipmentViewSet,
+    TrackingEventBatchViewSet,
+)
 from merchants.api import CategoryViewSet, MerchantViewSet, RegisterView
 from orders.api import OrderLookupView, OrderViewSet, ReturnPolicyViewSet, ReturnRequestViewSet, WarehouseViewSet
 
@@ -19,6 +29,11 @@ router.register("orders/warehouses", WarehouseViewSet, basename="warehouse")
 router.register("orders/return-policies", ReturnPolicyViewSet, basename="return-policy")
 router.register(r"orders/(?P<order_pk>[^/.]+)/returns", ReturnRequestViewSet, basename="order-return")
 router.register("orders", OrderViewSet, basename="order")
+router.register("logistics/carriers", CarrierViewSet, basename="carrier")
+router.register("logistics/shipments", ShipmentViewSet, basename="shipment")
+router.register("logistics/tracking-events", TrackingEventBatchViewSet, basename="tracking-event")
+router.register("logistics/exceptions", ShipmentExceptionViewSet, basename="shipment-exception")
+router.register("logistics/cost-lines", CostLineViewSet, basename="cost-line")
 router.register("regions", RegionViewSet, basename="region")
 router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
@@ -27,6 +42,9 @@ api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("auth/register/", RegisterView.as_view(), name="auth-register"),
     path("orders/lookup/", OrderLookupView.as_view(), name="order-lookup"),
+    path("logistics/recommendation-weights/", RecommendationWeightsView.as_view(), name="recommendation-weights"),
+    path("logistics/cost-analysis/", CostAnalysisView.as_view(), name="cost-analysis"),
+    path("logistics/optimisation-report/", OptimisationReportView.as_view(), name="optimisation-report"),
     *router.urls,
 ]
 

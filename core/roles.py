@@ -18,12 +18,36 @@ VIEW_ORDERS = [
     "orders.view_returnitem",
     "orders.view_returnpolicy",
 ]
+VIEW_LOGISTICS = [
+    "logistics.view_carrier",
+    "logistics.view_carrierrate",
+    "logistics.view_carrierquality",
+    "logistics.view_recommendationweights",
+    "logistics.view_shipment",
+    "logistics.view_shipmentexception",
+    "logistics.view_costline",
+]
+MANAGE_CARRIERS = [
+    "logistics.add_carrier",
+    "logistics.change_carrier",
+    "logistics.add_carrierrate",
+    "logistics.change_carrierrate",
+    "logistics.delete_carrierrate",
+    "logistics.add_recommendationweights",
+    "logistics.change_recommendationweights",
+]
 VIEW_WEBHOOKS = ["core.view_webhookendpoint", "core.view_webhookdelivery", "core.view_webhookattempt"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     REVIEWER: [*VIEW_MERCHANTS],
-    RISK_OFFICER: [*VIEW_MERCHANTS, "core.view_auditentry", *VIEW_ORDERS],
-    SUPPORT_AGENT: [*VIEW_MERCHANTS, *VIEW_ORDERS, "core.view_region"],
+    RISK_OFFICER: [*VIEW_MERCHANTS, "core.view_auditentry", *VIEW_ORDERS, *VIEW_LOGISTICS],
+    SUPPORT_AGENT: [
+        *VIEW_MERCHANTS,
+        *VIEW_ORDERS,
+        "core.view_region",
+        *VIEW_LOGISTICS,
+        "logistics.change_shipmentexception",
+    ],
     OPS_MANAGER: [
         *VIEW_MERCHANTS,
         "merchants.add_merchant",
@@ -32,10 +56,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *VIEW_ORDERS,
         *VIEW_WEBHOOKS,
         "core.view_region",
+        *VIEW_LOGISTICS,
+        *MANAGE_CARRIERS,
+        "logistics.change_shipmentexception",
     ],
     PLATFORM_ADMIN: [
         *VIEW_MERCHANTS,
         *VIEW_ORDERS,
+        *VIEW_LOGISTICS,
+        *MANAGE_CARRIERS,
+        "logistics.change_shipmentexception",
         *VIEW_WEBHOOKS,
         "core.view_region",
         "merchants.add_merchant",
