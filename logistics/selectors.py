@@ -12,6 +12,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -210,8 +211,8 @@ def cost_analysis(*, caller: Caller, merchant_id: int | None = None, since=None,
 # --- Optimisation report ---------------------------------------------------------------------
 
 
-def _cheapest_meeting_sla(field: str):
-    """The price (or carrier code) of the cheapest active carrier on the shipment's lane within its SLA."""
+def _cheapest_meeting_sla():
+    """The price of the cheapest active carrier on the shipment's lane within the shipment's SLA."""
     billable = Greatest(
         Cast(Ceil(OuterRef("weight_kg") - F("first_weight_kg")), IntegerField()), Value(0), output_field=IntegerField()
     )
@@ -223,9 +224,25 @@ def _cheapest_meeting_sla(field: str):
             sla_days__lte=OuterRef("sla_days"),
             carrier__is_active=True,
         )
-        .annotate(price=price, code=F("carrier__code"))
-        .order_by("price", "code")
-        .values(field)[:1]
+        .annotate(price=price)
+        .order_by("price")
+        .values("price")[:1]
+    )
+
+
+def _carrier_at(rates: list[CarrierRate], row: dict) -> str:
+    """The code of the (first, alphabetically) carrier whose price for this shipment is the best price."""
+    return min(
+        rate.carrier.code
+        for rate in rates
+        if rate.sla_days <= row["sla_days"]
+        and lane_price(
+            first_price=rate.first_price,
+            additional_price_per_kg=rate.additional_price_per_kg,
+            first_weight_kg=rate.first_weight_kg,
+            weight_kg=row["weight_kg"],
+        )
+        == row["best_price"]
     )
 
 
@@ -249,14 +266,18 @@ def optimisation_report(*, caller: Caller, merchant_id: int | None = None, now: 
         shipments = shipments.filter(merchant_id=merchant_id)
     rows = shipments.annotate(
         actual=Coalesce(transport, "quoted_price", output_field=MONEY),
-        best_price=_cheapest_meeting_sla("price"),
-        best_carrier=_cheapest_meeting_sla("code"),
-    ).values("origin", "destination", "carrier_code", "actual", "best_price", "best_carrier")
+        best_price=_cheapest_meeting_sla(),
+    ).values("origin", "destination", "weight_kg", "sla_days", "actual", "best_price")
+    rows = [row for row in rows if row["actual"] is not None and row["best_price"] is not None]
+    rates: dict[tuple[str, str], list[CarrierRate]] = defaultdict(list)
+    lane_filter = Q(pk__in=[])
+    for origin, destination in {(row["origin"], row["destination"]) for row in rows}:
+        lane_filter |= Q(origin=origin, destination=destination)
+    for rate in CarrierRate.objects.filter(lane_filter, carrier__is_active=True).select_related("carrier"):
+        rates[(rate.origin, rate.destination)].append(rate)
     lanes: dict[tuple[str, str], dict] = {}
     suggested: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        if row["actual"] is None or row["best_price"] is None:
-            continue
         key = (row["origin"], row["destination"])
         lane = lanes.setdefault(
             key,
@@ -267,7 +288,7 @@ def optimisation_report(*, caller: Caller, merchant_id: int | None = None, now: 
         lane["actual"] += row["actual"]
         lane["optimal"] += best
         if row["best_price"] < row["actual"]:
-            suggested[key][row["best_carrier"]] += 1
+            suggested[key][_carrier_at(rates[key], row)] += 1
     result = []
     for key, lane in lanes.items():
         lane["savings"] = lane["actual"] - lane["optimal"]
