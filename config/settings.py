@@ -260,6 +260,12 @@ SPECTACULAR_SETTINGS = {
         "ReturnStatusEnum": "orders.choices.ReturnStatus",
         "ReturnTypeEnum": "orders.choices.ReturnType",
         "WebhookDeliveryStatusEnum": "core.models.DeliveryStatus",
+        "ShipmentStatusEnum": "logistics.choices.ShipmentStatus",
+        "TrackingEventCodeEnum": "logistics.choices.EventCode",
+        "ShipmentExceptionKindEnum": "logistics.choices.ExceptionKind",
+        "ShipmentExceptionStatusEnum": "logistics.choices.ExceptionStatus",
+        "CostKindEnum": "logistics.choices.CostKind",
+        "CostSourceEnum": "logistics.choices.CostSource",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
