@@ -53,6 +53,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("portal/orders/", include("orders.portal")),
+    path("portal/logistics/", include("logistics.portal")),
     path("portal/", include("merchants.portal")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import OPS_MANAGER, PLATFORM_ADMIN, SUPPORT_AGENT, Caller, has_role
+from core.errors import ErrorSerializer
 from core.idempotency import idempotent
 from core.models import Scope
 from core.permissions import CanRead, HasRole, HasScope, IsMerchantUser
@@ -31,6 +32,14 @@ MAX_BATCH = 1000
 MAX_WEIGHT_KG = Decimal("10000")
 # Carriers' clocks drift; an event stamped further ahead than this is a data error.
 FUTURE_TOLERANCE = timedelta(hours=1)
+
+
+class BadRequestResponse(serializers.Serializer):
+    """A 400 in the one error shape, for requests whose query parameters are validated too."""
+
+    type = serializers.ChoiceField(choices=[("validation_error", "validation_error"), ("parse_error", "parse_error")])
+    errors = ErrorSerializer(many=True)
+
 
 LogisticsWrite = HasScope.of(Scope.LOGISTICS_WRITE) | HasRole.of(OPS_MANAGER, PLATFORM_ADMIN)
 
@@ -133,7 +142,7 @@ class CarrierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         parameters=[RecommendQuerySerializer],
-        responses={200: RecommendResponseSerializer},
+        responses={200: RecommendResponseSerializer, "400": BadRequestResponse},
         description=(
             "Carriers serving the lane, ranked by score = Σ weight × criterion ÷ Σ weight, with criteria "
             "price (cheapest ÷ price), sla (shortest ÷ SLA), on_time (measured rate) and exception "
@@ -319,7 +328,7 @@ class TrackingEventBatchViewSet(viewsets.ViewSet):
 
     permission_classes = [LogisticsWrite]
 
-    @extend_schema(request=BatchSerializer, responses={200: IngestResultSerializer})
+    @extend_schema(request=BatchSerializer, responses={200: IngestResultSerializer, "400": BadRequestResponse})
     @idempotent
     def create(self, request):
         data = BatchSerializer(data=request.data)
@@ -451,7 +460,9 @@ class CostImportRowSerializer(serializers.Serializer):
 
 
 class CostImportSerializer(serializers.Serializer):
-    merchant = serializers.IntegerField(min_value=1)
+    merchant = serializers.IntegerField(
+        min_value=1, required=False, help_text="Needed unless you act for one merchant."
+    )
     rows = CostImportRowSerializer(many=True, allow_empty=False, max_length=5000)
 
 
@@ -497,16 +508,21 @@ class CostLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedMo
         line = services.cost_line_record(order=order, actor=Caller.of(request).actor, **fields)
         return Response(CostLineSerializer(self.get_queryset().get(pk=line.pk)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CostImportSerializer, responses={200: CostImportResultSerializer})
+    @extend_schema(
+        request=CostImportSerializer,
+        responses={200: CostImportResultSerializer, "400": BadRequestResponse},
+        description="Up to 5000 lines, for orders named by their `external_id`. All or nothing.",
+    )
     @action(detail=False, methods=["post"], url_path="import")
     @idempotent
     def import_lines(self, request):
         data = CostImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        merchant = _merchant_for(request, data.validated_data["merchant"])
-        count = services.cost_lines_import(
-            merchant=merchant, rows=data.validated_data["rows"], actor=Caller.of(request).actor
-        )
+        merchant = _merchant_for(request, data.validated_data.get("merchant"))
+        if merchant is None:
+            raise exceptions.ValidationError({"merchant": [_("Name the merchant.")]})
+        rows = data.validated_data["rows"]
+        count = services.cost_lines_import(merchant=merchant, rows=rows, actor=Caller.of(request).actor)
         return Response({"imported": count})
 
 
@@ -559,7 +575,9 @@ class CostAnalysisView(APIView):
     permission_classes = [CanRead]
 
     @extend_schema(
-        parameters=[CostAnalysisQuerySerializer], responses={200: CostAnalysisSerializer}, tags=["logistics"]
+        parameters=[CostAnalysisQuerySerializer],
+        responses={200: CostAnalysisSerializer, "400": BadRequestResponse},
+        tags=["logistics"],
     )
     def get(self, request):
         query = CostAnalysisQuerySerializer(data=request.query_params)
@@ -599,7 +617,7 @@ class OptimisationReportView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("merchant", OpenApiTypes.INT, required=False)],
-        responses={200: OptimisationReportSerializer},
+        responses={200: OptimisationReportSerializer, "400": BadRequestResponse},
         tags=["logistics"],
     )
     def get(self, request):
