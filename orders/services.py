@@ -238,8 +238,8 @@ def order_pack(*, order: Order, actor: Actor) -> Order:
     return _order_transition(order=order, target=OrderStatus.PACKED, actor=actor)
 
 
-def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: Actor) -> Order:
-    """Handed to the carrier; the logistics app links the carrier code and tracking number to a shipment."""
+def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: Actor, at: datetime | None = None) -> Order:
+    """Handed to the carrier (`at`, when it happened earlier: imports and demo data); a shipment is created."""
     errors = {}
     if not carrier.strip():
         errors["carrier"] = [_("Name the carrier.")]
@@ -254,6 +254,7 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: Actor
             order=order,
             target=OrderStatus.SHIPPED,
             actor=actor,
+            at=at,
             carrier=carrier.strip(),
             tracking_number=tracking_number.strip(),
         )

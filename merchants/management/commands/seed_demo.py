@@ -1,5 +1,5 @@
 """Demo data for `make run`: staff in each role, two merchants with owners, orders and returns in every
-state. Safe to run again."""
+state, the demo carriers, shipments with tracking events, costs and exceptions. Safe to run again."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, SUPPORT_AGENT
+from logistics.demo import seed_demo_logistics
 from merchants import services
 from merchants.choices import MembershipRole
 from merchants.models import Category, Merchant
@@ -80,6 +81,7 @@ class Command(BaseCommand):
                 merchant = services.merchant_activate(merchant=merchant, actor=admin, reason="demo merchant")
             services.membership_add(merchant=merchant, user=owner, role=MembershipRole.OWNER, actor=admin)
             seed_demo_orders(merchant=merchant, region=spec["region"], actor=admin)
+            seed_demo_logistics(merchant=merchant, region=spec["region"], actor=admin)
             logins.append((f"merchant owner of {merchant.name}", username, password))
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins:"))
