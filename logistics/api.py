@@ -157,16 +157,11 @@ class CarrierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         origin = fields.get("origin")
         if not origin:
             merchant = _merchant_for(request, fields.get("merchant"))
-            warehouse = (
-                merchant.warehouses.filter(is_active=True).order_by("id").only("region_id").first()
-                if merchant
-                else None
-            )
-            if warehouse is None:
+            origin = selectors.warehouse_region_of(merchant_id=merchant.pk) if merchant else None
+            if origin is None:
                 raise exceptions.ValidationError(
                     {"origin": [_("Give the origin region, or the merchant with a warehouse.")]}
                 )
-            origin = warehouse.region_id
         ranked, weights = selectors.carrier_recommend(
             origin=origin, destination=fields["region"], weight_kg=fields["weight_kg"]
         )

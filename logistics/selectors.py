@@ -57,6 +57,18 @@ def latest_quality(carrier_ids) -> dict[int, CarrierQuality]:
     }
 
 
+def warehouse_region_of(*, merchant_id: int) -> str | None:
+    """Where the merchant's parcels leave from: its first active warehouse."""
+    from orders.models import Warehouse
+
+    return (
+        Warehouse.objects.filter(merchant_id=merchant_id, is_active=True)
+        .order_by("id")
+        .values_list("region_id", flat=True)
+        .first()
+    )
+
+
 def carrier_recommend(*, origin: str, destination: str, weight_kg: Decimal) -> tuple[list[Candidate], dict]:
     """Carriers serving the lane between the two provinces, ranked by the ops-weighted score."""
     origin, destination = province_of(origin), province_of(destination)
