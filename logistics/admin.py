@@ -8,8 +8,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.access import Caller
 from core.errors import DomainError
-from logistics import services
+from logistics import selectors, services
 from logistics.models import (
     Carrier,
     CarrierQuality,
@@ -159,7 +160,32 @@ class ShipmentExceptionAdmin(ReadOnlyAdmin):
 
 @admin.register(CostLine)
 class CostLineAdmin(ReadOnlyAdmin):
+    """Cost lines, and the platform-wide cost analysis and savings report at `analysis/`."""
+
     list_display = ["order", "merchant", "kind", "amount", "currency", "source", "incurred_on"]
     list_filter = ["kind", "source"]
     search_fields = ["order__external_id"]
     list_select_related = ["order", "merchant"]
+
+    def get_urls(self):
+        return [
+            path("analysis/", self.admin_site.admin_view(self.analysis_view), name="logistics_costline_analysis"),
+            *super().get_urls(),
+        ]
+
+    def analysis_view(self, request):
+        if not request.user.has_perm("logistics.view_costline"):
+            return redirect("admin:index")
+        caller = Caller(user=request.user)
+        merchant_id = request.GET.get("merchant", "")
+        merchant_id = int(merchant_id) if merchant_id.isdigit() else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Logistics cost analysis"),
+            "opts": self.model._meta,
+            "analysis": selectors.cost_analysis(caller=caller, merchant_id=merchant_id),
+            "report": selectors.optimisation_report(caller=caller, merchant_id=merchant_id),
+            "exceptions": None,
+            "merchant_id": merchant_id,
+        }
+        return render(request, "logistics/admin_costs.html", context)
