@@ -177,3 +177,22 @@ def test_a_merchant_key_cannot_touch_another_merchants_shipments_in_a_batch(as_k
     assert_error_shape(response, 400, "validation_error")
     assert not TrackingEvent.objects.exists()
     assert Order.objects.get(pk=theirs.pk).status == "shipped"
+
+
+@pytest.mark.services
+def test_a_real_worker_delivers_the_order_once_the_delivery_event_commits(celery_worker_live, as_key):
+    import time
+
+    order = shipped_order()
+    shipment = shipment_of(order)
+    at = timezone.now() - timedelta(hours=2)
+    response = as_key("logistics:write").post(url(shipment), body("delivered", at, "Beijing"), format="json")
+    assert response.status_code == 201
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        order.refresh_from_db()
+        if order.status == "delivered":
+            break
+        time.sleep(0.2)
+    assert order.status == "delivered"
+    assert order.delivered_at == at
