@@ -135,6 +135,9 @@ class Shipment(TimeStampedModel):
     shipped_at = models.DateTimeField(_("shipped at"), default=timezone.now, db_index=True)
     eta = models.DateTimeField(_("ETA"), null=True, blank=True)
     last_event_at = models.DateTimeField(_("last event at"), null=True, blank=True)
+    # The event that set the status (its time and rank): a newer event moves the status, an older one does not.
+    status_event_at = models.DateTimeField(_("status event at"), null=True, blank=True)
+    status_event_rank = models.PositiveSmallIntegerField(_("status event rank"), default=0)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:

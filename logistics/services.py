@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -150,6 +150,55 @@ def derive_status(events: list[tuple[str, datetime]]) -> tuple[str, datetime | N
     return status, last, delivered_at
 
 
+def advance_status(
+    current: tuple[str, datetime | None, int, datetime | None, datetime | None], events: list[tuple[str, datetime]]
+) -> tuple[str, datetime | None, int, datetime | None, datetime | None]:
+    """(status, status event time, its rank, last event time, delivered time) after more events.
+
+    The status is that of the latest status-bearing event by (time, rank) — a maximum, so events may come
+    in any order, in any split and more than once, and the result equals `derive_status` over them all."""
+    status, status_at, status_rank, last_event_at, delivered_at = current
+    for code, occurred_at in events:
+        if last_event_at is None or occurred_at > last_event_at:
+            last_event_at = occurred_at
+        if code not in EVENT_STATUS:
+            continue
+        rank = EVENT_RANK[code]
+        if status_at is None or (occurred_at, rank) > (status_at, status_rank):
+            status, status_at, status_rank = EVENT_STATUS[code], occurred_at, rank
+            delivered_at = occurred_at if status == ShipmentStatus.DELIVERED else None
+    return status, status_at, status_rank, last_event_at, delivered_at
+
+
+def _events_insert(rows: list[tuple]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING in chunks; returns how many rows were new."""
+    ops = connection.ops
+    table = ops.quote_name(TrackingEvent._meta.db_table)
+    stored = 0
+    for start in range(0, len(rows), 1000):
+        chunk = rows[start : start + 1000]
+        params: list = []
+        for shipment_id, code, occurred_at, location, description, received_at in chunk:
+            params += [
+                shipment_id,
+                code,
+                ops.adapt_datetimefield_value(occurred_at),
+                location,
+                description,
+                ops.adapt_datetimefield_value(received_at),
+            ]
+        # the table name is ours; every value is a parameter
+        sql = (
+            f"INSERT INTO {table} (shipment_id, code, occurred_at, location, description, received_at) "  # noqa: S608
+            f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s)'] * len(chunk))} "
+            "ON CONFLICT (shipment_id, code, occurred_at, location) DO NOTHING"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            stored += cursor.rowcount
+    return stored
+
+
 def tracking_events_ingest(*, events: list[dict], actor: Actor) -> dict:
     """Record carrier events for one or many shipments: de-duplicated, any order, status re-derived.
 
@@ -159,77 +208,92 @@ def tracking_events_ingest(*, events: list[dict], actor: Actor) -> dict:
     shipment_ids = sorted({event["shipment_id"] for event in events})
     now = timezone.now()
     with transaction.atomic():
+        # Locked in id order, so two batches touching the same parcels wait for each other, never deadlock.
         shipments = {
-            shipment.pk: shipment
-            for shipment in Shipment.objects.select_for_update()
+            row[0]: row
+            for row in Shipment.objects.select_for_update()
             .filter(pk__in=shipment_ids)
-            .only("pk", "merchant_id", "order_id", "status", "last_event_at", "delivered_at")
             .order_by("pk")
-        }
-        known: dict[int, set[tuple]] = defaultdict(set)
-        timeline: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-        for shipment_id, code, occurred_at, location in TrackingEvent.objects.filter(
-            shipment_id__in=shipment_ids
-        ).values_list("shipment_id", "code", "occurred_at", "location"):
-            known[shipment_id].add((code, occurred_at, location))
-            timeline[shipment_id].append((code, occurred_at))
-        new_rows = []
-        for event in events:
-            key = (event["code"], event["occurred_at"], event.get("location", "") or "")
-            if key in known[event["shipment_id"]]:
-                continue
-            known[event["shipment_id"]].add(key)
-            timeline[event["shipment_id"]].append((event["code"], event["occurred_at"]))
-            new_rows.append(
-                TrackingEvent(
-                    shipment_id=event["shipment_id"],
-                    code=event["code"],
-                    occurred_at=event["occurred_at"],
-                    location=key[2],
-                    description=event.get("description", "") or "",
-                    received_at=now,
-                )
+            .values_list(
+                "pk", "merchant_id", "status", "status_event_at", "status_event_rank", "last_event_at", "delivered_at"
             )
-        # ignore_conflicts: a concurrent request may have stored the same event a moment ago.
-        TrackingEvent.objects.bulk_create(new_rows, batch_size=1000, ignore_conflicts=True)
+        }
+        rows, seen = [], set()
+        timeline: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+        for event in events:
+            location = event.get("location", "") or ""
+            key = (event["shipment_id"], event["code"], event["occurred_at"], location)
+            if key in seen:
+                continue
+            seen.add(key)
+            timeline[event["shipment_id"]].append((event["code"], event["occurred_at"]))
+            rows.append((*key, event.get("description", "") or "", now))
+        stored = _events_insert(rows)
         changed, audits, delivered = [], [], []
         who = actor_fields(actor)
-        for shipment_id, shipment in shipments.items():
-            status, last_event_at, delivered_at = derive_status(timeline[shipment_id])
-            if (status, last_event_at, delivered_at) == (
-                shipment.status,
-                shipment.last_event_at,
-                shipment.delivered_at,
-            ):
+        for shipment_id, (_pk, merchant_id, *current) in shipments.items():
+            after = advance_status(tuple(current), timeline[shipment_id])
+            if after == tuple(current):
                 continue
-            before = shipment.status
-            shipment.status, shipment.last_event_at, shipment.delivered_at = status, last_event_at, delivered_at
-            shipment.updated_at = now
-            changed.append(shipment)
-            if status != before:
+            changed.append((shipment_id, *after))
+            if after[0] != current[0]:
                 audits.append(
                     AuditEntry(
                         **who,
                         action="shipment.status",
                         object_type=Shipment._meta.label_lower,
                         object_id=str(shipment_id),
-                        merchant_id=shipment.merchant_id,
-                        before={"status": before},
-                        after={"status": status},
+                        merchant_id=merchant_id,
+                        before={"status": current[0]},
+                        after={"status": after[0]},
                         created_at=now,
                     )
                 )
-                if status == ShipmentStatus.DELIVERED:
+                if after[0] == ShipmentStatus.DELIVERED:
                     delivered.append(shipment_id)
-        Shipment.objects.bulk_update(
-            changed, ["status", "last_event_at", "delivered_at", "updated_at"], batch_size=1000
-        )
+        _shipments_update(changed, now=now)
         AuditEntry.objects.bulk_create(audits, batch_size=1000)
         if delivered:
             from logistics import tasks
 
             transaction.on_commit(lambda: tasks.shipment_orders_deliver.delay(shipment_ids=delivered))
-    return {"received": len(events), "stored": len(new_rows), "duplicates": len(events) - len(new_rows)}
+    return {"received": len(events), "stored": stored, "duplicates": len(events) - stored}
+
+
+def _shipments_update(rows: list[tuple], *, now: datetime) -> None:
+    """Write derived fields — rows of (id, status, status event time, rank, last event time, delivered time) —
+    in one UPDATE … FROM (VALUES …) per thousand rows (bulk_update's CASE per row and field costs more than
+    the events' own insert)."""
+    ops = connection.ops
+    table = ops.quote_name(Shipment._meta.db_table)
+    fields = ("status", "status_event_at", "status_event_rank", "last_event_at", "delivered_at")
+    if connection.vendor == "postgresql":
+        stamp = "CAST(%s AS timestamp with time zone)"
+        row = f"(%s, %s, {stamp}, CAST(%s AS smallint), {stamp}, {stamp})"
+        source, columns = f"AS v(id, {', '.join(fields)})", ["v.id", *(f"v.{field}" for field in fields)]
+    else:  # SQLite names the columns of VALUES column1, column2, …
+        row = "(%s, %s, %s, %s, %s, %s)"
+        source, columns = "AS v", [f"v.column{n}" for n in range(1, 7)]
+    assignments = ", ".join(f"{field} = {column}" for field, column in zip(fields, columns[1:], strict=True))
+    for start in range(0, len(rows), 1000):
+        chunk = rows[start : start + 1000]
+        params: list = [ops.adapt_datetimefield_value(now)]
+        for pk, status, status_at, rank, last_event_at, delivered_at in chunk:
+            params += [
+                pk,
+                status,
+                ops.adapt_datetimefield_value(status_at),
+                rank,
+                ops.adapt_datetimefield_value(last_event_at),
+                ops.adapt_datetimefield_value(delivered_at),
+            ]
+        # table and column names are ours; every value is a parameter
+        sql = (
+            f"UPDATE {table} SET updated_at = %s, {assignments} "  # noqa: S608
+            f"FROM (VALUES {', '.join([row] * len(chunk))}) {source} WHERE {table}.id = {columns[0]}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def shipment_orders_deliver(*, shipment_ids: list[int]) -> int:

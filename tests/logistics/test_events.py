@@ -196,3 +196,65 @@ def test_a_real_worker_delivers_the_order_once_the_delivery_event_commits(celery
         time.sleep(0.2)
     assert order.status == "delivered"
     assert order.delivered_at == at
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"tracking_number": " SF1 ", "code": "in_transit", "occurred_at": "2026-03-01T10:00:00+08:00"},
+        {"tracking_number": "SF1", "carrier": "sf", "code": "delivered", "occurred_at": "2026-03-01T02:00:00Z"},
+        {
+            "tracking_number": "SF1",
+            "code": "lost",
+            "occurred_at": "2026-03-01 10:00",
+            "location": " Hub ",
+            "description": "",
+        },
+    ],
+)
+def test_the_fast_batch_check_reads_valid_events_as_the_serializer_does(item):
+    from logistics.api import BatchSerializer, _fast_batch
+
+    serializer = BatchSerializer(data={"events": [item]})
+    assert serializer.is_valid(), serializer.errors
+    assert _fast_batch({"events": [item]}) == [dict(event) for event in serializer.validated_data["events"]]
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"tracking_number": "", "code": "in_transit", "occurred_at": "2026-03-01T10:00:00Z"},
+        {"tracking_number": "SF1", "code": "teleported", "occurred_at": "2026-03-01T10:00:00Z"},
+        {"tracking_number": "SF1", "code": "in_transit", "occurred_at": "soon"},
+        {"tracking_number": "SF1", "code": "in_transit", "occurred_at": "2999-03-01T10:00:00Z"},
+        {"tracking_number": "SF1", "code": "in_transit", "occurred_at": "2026-03-01T10:00:00Z", "location": "x" * 201},
+        {"tracking_number": "SF\x001", "code": "in_transit", "occurred_at": "2026-03-01T10:00:00Z"},
+        "not an object",
+    ],
+)
+def test_the_fast_batch_check_leaves_every_refusal_to_the_serializer(item):
+    from logistics.api import BatchSerializer, _fast_batch
+
+    assert _fast_batch({"events": [item]}) is None
+    assert not BatchSerializer(data={"events": [item]}).is_valid()
+
+
+def test_advancing_in_any_split_and_with_repeats_equals_deriving_from_all_events():
+    import random
+
+    from logistics.services import advance_status
+
+    rng = random.Random(6)
+    t0 = timezone.now()
+    codes = ["in_transit", "out_for_delivery", "delivered", "lost", "damaged", "returned", "delayed"]
+    for _ in range(300):
+        events = [(rng.choice(codes), t0 + timedelta(hours=rng.randint(0, 12))) for _ in range(rng.randint(1, 8))]
+        expected = derive_status(events)
+        arrived = events + rng.sample(events, k=min(2, len(events)))  # some come twice
+        rng.shuffle(arrived)
+        state = ("created", None, 0, None, None)
+        cut = rng.randint(0, len(arrived))
+        for part in (arrived[:cut], arrived[cut:]):
+            state = advance_status(state, part)
+        status, _at, _rank, last, delivered = state
+        assert (status, last, delivered) == expected, events
