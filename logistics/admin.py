@@ -71,8 +71,24 @@ class CarrierQualityAdmin(ReadOnlyAdmin):
     list_select_related = ["carrier"]
 
 
+class WeightsForm(forms.ModelForm):
+    class Meta:
+        model = RecommendationWeights
+        fields = ["price", "sla", "on_time", "exception"]
+
+    def clean(self):
+        data = super().clean()
+        values = [data.get(name) for name in self.Meta.fields]
+        if any(value is not None and value < 0 for value in values):
+            raise forms.ValidationError(_("Weights are not negative."))
+        if all(value is not None for value in values) and sum(values) <= 0:
+            raise forms.ValidationError(_("At least one weight must be positive."))
+        return data
+
+
 @admin.register(RecommendationWeights)
 class RecommendationWeightsAdmin(admin.ModelAdmin):
+    form = WeightsForm
     list_display = ["__str__", "updated_at"]
 
     def has_add_permission(self, request):

@@ -99,3 +99,20 @@ def test_the_staff_cost_analysis_page_is_platform_wide_or_per_merchant(client):
     assert page.context["analysis"]["total"] == Decimal("40.00")
     one = client.get(f"/admin/logistics/costline/analysis/?merchant={second.merchant_id}")
     assert one.context["analysis"]["total"] == Decimal("30.00")
+
+
+def test_ops_set_the_weights_in_the_console_through_the_service(client):
+    from core.access import OPS_MANAGER
+    from core.models import AuditEntry
+    from logistics.models import RecommendationWeights
+    from tests.factories import staff
+
+    weights = services.recommendation_weights()
+    client.force_login(staff(OPS_MANAGER))
+    url = f"/admin/logistics/recommendationweights/{weights.pk}/change/"
+    refused = client.post(url, {"price": "0", "sla": "0", "on_time": "0", "exception": "0"})
+    assert refused.status_code == 200  # the form again, with the error
+    assert RecommendationWeights.objects.get().price == Decimal("0.40")
+    client.post(url, {"price": "0.5", "sla": "0.5", "on_time": "0", "exception": "0"})
+    assert RecommendationWeights.objects.get().sla == Decimal("0.50")
+    assert AuditEntry.objects.filter(action="recommendation_weights.set").exists()
