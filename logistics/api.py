@@ -347,7 +347,7 @@ def _fast_batch(data) -> list[dict] | None:
     zone = timezone.get_current_timezone()
     items = []
     for item in events:
-        if not isinstance(item, dict) or item.get("code") not in EVENT_CODES:
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str) or item["code"] not in EVENT_CODES:
             return None
         raw_time = item.get("occurred_at")
         occurred_at = parse_datetime(raw_time) if isinstance(raw_time, str) else None

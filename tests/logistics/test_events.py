@@ -229,6 +229,8 @@ def test_the_fast_batch_check_reads_valid_events_as_the_serializer_does(item):
         {"tracking_number": "SF1", "code": "in_transit", "occurred_at": "2999-03-01T10:00:00Z"},
         {"tracking_number": "SF1", "code": "in_transit", "occurred_at": "2026-03-01T10:00:00Z", "location": "x" * 201},
         {"tracking_number": "SF\x001", "code": "in_transit", "occurred_at": "2026-03-01T10:00:00Z"},
+        {"tracking_number": "SF1", "code": {}, "occurred_at": "2026-03-01T10:00:00Z"},
+        {"tracking_number": "SF1", "code": "in_transit", "occurred_at": ["2026-03-01T10:00:00Z"]},
         "not an object",
     ],
 )
