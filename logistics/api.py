@@ -350,10 +350,14 @@ def _fast_batch(data) -> list[dict] | None:
         if not isinstance(item, dict) or not isinstance(item.get("code"), str) or item["code"] not in EVENT_CODES:
             return None
         raw_time = item.get("occurred_at")
-        occurred_at = parse_datetime(raw_time) if isinstance(raw_time, str) else None
-        if occurred_at is None:
+        try:
+            occurred_at = parse_datetime(raw_time) if isinstance(raw_time, str) else None
+            if occurred_at is None:
+                return None
+            occurred_at = timezone.make_aware(occurred_at, zone) if timezone.is_naive(occurred_at) else occurred_at
+            occurred_at = occurred_at.astimezone(zone)
+        except (ValueError, OverflowError):  # well formed but no such time, or out of range
             return None
-        occurred_at = timezone.make_aware(occurred_at, zone) if timezone.is_naive(occurred_at) else occurred_at
         if occurred_at > latest:
             return None
         fields = {
@@ -368,7 +372,7 @@ def _fast_batch(data) -> list[dict] | None:
             if carrier is None:
                 return None
             fields["carrier"] = carrier
-        items.append({"code": item["code"], "occurred_at": occurred_at.astimezone(zone), **fields})
+        items.append({"code": item["code"], "occurred_at": occurred_at, **fields})
     return items
 
 

@@ -230,6 +230,8 @@ def test_the_fast_batch_check_reads_valid_events_as_the_serializer_does(item):
         {"tracking_number": "SF1", "code": "in_transit", "occurred_at": "2026-03-01T10:00:00Z", "location": "x" * 201},
         {"tracking_number": "SF\x001", "code": "in_transit", "occurred_at": "2026-03-01T10:00:00Z"},
         {"tracking_number": "SF1", "code": {}, "occurred_at": "2026-03-01T10:00:00Z"},
+        {"tracking_number": "SF1", "code": "in_transit", "occurred_at": "2026-02-30T10:00:00Z"},
+        {"tracking_number": "SF1", "code": "in_transit", "occurred_at": "0001-01-01T00:00:00+05:00"},
         {"tracking_number": "SF1", "code": "in_transit", "occurred_at": ["2026-03-01T10:00:00Z"]},
         "not an object",
     ],
