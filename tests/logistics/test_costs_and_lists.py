@@ -156,14 +156,28 @@ def test_exception_list_and_queue_page_query_counts(as_user, client, merchant):
     ]
 
 
-def test_cost_line_list_query_count(as_user, merchant):
-    client = as_user(merchant_owner(merchant))
+def test_cost_line_list_and_staff_pages_query_counts(as_user, client, merchant):
+    api_client = as_user(merchant_owner(merchant))
+    client.force_login(staff(PLATFORM_ADMIN))
 
     def add(n):
         for _ in range(n):
             services.cost_line_record(order=shipped_order(merchant), kind="transport", amount=Decimal("5"), actor=None)
+        services.carrier_quality_refresh()
 
-    assert_constant_queries(lambda: client.get(f"{LINES}?page_size=200"), add)
+    carrier("SF", first="22", extra="12", sla=2)
+    add(10)
+    before = [
+        count(lambda: api_client.get(f"{LINES}?page_size=200")),
+        count(lambda: client.get("/admin/logistics/costline/")),
+        count(lambda: client.get("/admin/logistics/carrierquality/")),
+    ]
+    add(90)
+    assert before == [
+        count(lambda: api_client.get(f"{LINES}?page_size=200")),
+        count(lambda: client.get("/admin/logistics/costline/")),
+        count(lambda: client.get("/admin/logistics/carrierquality/")),
+    ]
 
 
 def test_carrier_list_and_staff_pages_query_counts(as_user, client):
