@@ -79,7 +79,10 @@ def _track(shipment: Shipment, number: int, shipped, now, actor) -> None:
     """Number 0 stalls (no scan yet, shipped 2 days ago), number 1 is lost, the rest move on and arrive."""
     if number == 0:
         return
-    days = 1 + number % 3
+    # most parcels arrive a few hours inside their SLA; every fifth one is a day late
+    transit = timedelta(days=shipment.sla_days or 2) - timedelta(hours=5)
+    if number % 5 == 4:
+        transit += timedelta(hours=30)
     events = [
         ("in_transit", shipped + timedelta(hours=3), "始发网点 origin depot"),
         ("in_transit", shipped + timedelta(hours=20), "转运中心 sorting centre"),
@@ -88,8 +91,8 @@ def _track(shipment: Shipment, number: int, shipped, now, actor) -> None:
         events.append(("lost", shipped + timedelta(hours=40), "转运中心 sorting centre"))
     else:
         events += [
-            ("out_for_delivery", shipped + timedelta(days=days, hours=2), "派送网点 delivery station"),
-            ("delivered", shipped + timedelta(days=days, hours=6), "收件人 consignee"),
+            ("out_for_delivery", shipped + transit - timedelta(hours=4), "派送网点 delivery station"),
+            ("delivered", shipped + transit, "收件人 consignee"),
         ]
     services.tracking_events_ingest(
         events=[
