@@ -169,7 +169,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "profiles.tasks.document_expiry_daily",
         "schedule": crontab(hour=6, minute=0),
     },
+    "detect-shipment-exceptions": {
+        "task": "logistics.tasks.shipment_exceptions_detect",
+        "schedule": timedelta(minutes=env.int("LOGISTICS_EXCEPTION_SWEEP_MINUTES", default=30)),
+    },
+    "measure-carrier-quality": {
+        "task": "logistics.tasks.carrier_quality_refresh",
+        "schedule": timedelta(hours=24),
+    },
 }
+# A shipment with no tracking event for this long is flagged as stalled.
+LOGISTICS_STALL_HOURS = env.int("LOGISTICS_STALL_HOURS", default=48)
 
 # --- Authentication, lockout, passwords ------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -302,6 +312,12 @@ SPECTACULAR_SETTINGS = {
         "ComplaintOutcomeEnum": "complaints.choices.Outcome",
         "DisputeOutcomeEnum": "complaints.choices.DisputeOutcome",
         "ProposalAnswerEnum": "complaints.choices.Answer",
+        "ShipmentStatusEnum": "logistics.choices.ShipmentStatus",
+        "TrackingEventCodeEnum": "logistics.choices.EventCode",
+        "ShipmentExceptionKindEnum": "logistics.choices.ExceptionKind",
+        "ShipmentExceptionStatusEnum": "logistics.choices.ExceptionStatus",
+        "CostKindEnum": "logistics.choices.CostKind",
+        "CostSourceEnum": "logistics.choices.CostSource",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -7,6 +7,16 @@ from rest_framework.routers import DefaultRouter
 from complaints.api import ComplaintAnalyticsView, ComplaintViewSet, DisputeViewSet
 from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
+from logistics.api import (
+    CarrierViewSet,
+    CostAnalysisView,
+    CostLineViewSet,
+    OptimisationReportView,
+    RecommendationWeightsView,
+    ShipmentExceptionViewSet,
+    ShipmentViewSet,
+    TrackingEventBatchViewSet,
+)
 from merchants.api import CategoryViewSet, MerchantViewSet, RegisterView
 from onboarding.api import AgreementViewSet, ApplicationViewSet
 from orders.api import OrderLookupView, OrderViewSet, ReturnPolicyViewSet, ReturnRequestViewSet, WarehouseViewSet
@@ -30,6 +40,11 @@ router.register("orders", OrderViewSet, basename="order")
 # Fixed words under complaints/ come before the complaint detail route.
 router.register("complaints/disputes", DisputeViewSet, basename="dispute")
 router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("logistics/carriers", CarrierViewSet, basename="carrier")
+router.register("logistics/shipments", ShipmentViewSet, basename="shipment")
+router.register("logistics/tracking-events", TrackingEventBatchViewSet, basename="tracking-event")
+router.register("logistics/exceptions", ShipmentExceptionViewSet, basename="shipment-exception")
+router.register("logistics/cost-lines", CostLineViewSet, basename="cost-line")
 router.register("regions", RegionViewSet, basename="region")
 router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
@@ -51,6 +66,9 @@ api_v1 = [
         ProfileViewSet.as_view({"post": "reveal"}),
         name="merchant-profile-reveal",
     ),
+    path("logistics/recommendation-weights/", RecommendationWeightsView.as_view(), name="recommendation-weights"),
+    path("logistics/cost-analysis/", CostAnalysisView.as_view(), name="cost-analysis"),
+    path("logistics/optimisation-report/", OptimisationReportView.as_view(), name="optimisation-report"),
     *router.urls,
 ]
 
@@ -63,6 +81,7 @@ urlpatterns = [
     path("portal/notifications/", include("core.portal")),
     path("portal/complaints/", include("complaints.portal")),
     path("portal/merchant-info/", include("profiles.portal")),
+    path("portal/logistics/", include("logistics.portal")),
     path("portal/", include("merchants.portal")),
     path("staff/merchant-info/", include("profiles.staff")),
     path("staff/onboarding/", include("onboarding.staff")),

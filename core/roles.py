@@ -53,6 +53,24 @@ VIEW_PROFILES = [
     "profiles.view_reverificationround",
     "profiles.view_reverificationtask",
 ]
+VIEW_LOGISTICS = [
+    "logistics.view_carrier",
+    "logistics.view_carrierrate",
+    "logistics.view_carrierquality",
+    "logistics.view_recommendationweights",
+    "logistics.view_shipment",
+    "logistics.view_shipmentexception",
+    "logistics.view_costline",
+]
+MANAGE_CARRIERS = [
+    "logistics.add_carrier",
+    "logistics.change_carrier",
+    "logistics.add_carrierrate",
+    "logistics.change_carrierrate",
+    "logistics.delete_carrierrate",
+    "logistics.add_recommendationweights",
+    "logistics.change_recommendationweights",
+]
 VIEW_WEBHOOKS = ["core.view_webhookendpoint", "core.view_webhookdelivery", "core.view_webhookattempt"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -65,8 +83,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *MANAGE_BLACKLIST,
         *VIEW_COMPLAINTS,
         *VIEW_PROFILES,
+        *VIEW_LOGISTICS,
     ],
-    SUPPORT_AGENT: [*VIEW_MERCHANTS, *VIEW_ORDERS, *VIEW_COMPLAINTS, "core.view_region"],
+    SUPPORT_AGENT: [
+        *VIEW_MERCHANTS,
+        *VIEW_ORDERS,
+        *VIEW_COMPLAINTS,
+        "core.view_region",
+        *VIEW_LOGISTICS,
+        "logistics.change_shipmentexception",
+    ],
     OPS_MANAGER: [
         *VIEW_MERCHANTS,
         "merchants.add_merchant",
@@ -80,10 +106,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *VIEW_ONBOARDING,
         *MANAGE_ONBOARDING_RULES,
         *VIEW_PROFILES,
+        *VIEW_LOGISTICS,
+        *MANAGE_CARRIERS,
+        "logistics.change_shipmentexception",
     ],
     PLATFORM_ADMIN: [
         *VIEW_MERCHANTS,
         *VIEW_ORDERS,
+        *VIEW_LOGISTICS,
+        *MANAGE_CARRIERS,
+        "logistics.change_shipmentexception",
         *VIEW_WEBHOOKS,
         *VIEW_COMPLAINTS,
         "complaints.add_categorysla",

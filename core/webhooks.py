@@ -42,7 +42,8 @@ RETURN_EVENTS = tuple(
     f"return.{name}"
     for name in ("requested", "approved", "rejected", "item_received", "refunded", "exchanged", "closed")
 )
-EVENT_TYPES = ORDER_EVENTS + RETURN_EVENTS
+LOGISTICS_EVENTS = ("shipment.exception",)
+EVENT_TYPES = ORDER_EVENTS + RETURN_EVENTS + LOGISTICS_EVENTS
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:

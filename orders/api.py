@@ -18,6 +18,8 @@ from core.idempotency import idempotent
 from core.models import Scope
 from core.permissions import CanRead, HasRole, HasScope, IsMerchantUser
 from core.viewsets import ScopedModelViewSet
+from logistics.choices import EventCode, ShipmentStatus
+from logistics.selectors import tracking_for_orders
 from merchants.selectors import merchant_get
 from orders import selectors, services
 from orders.choices import OrderStatus, PaymentType, ReturnReason, ReturnStatus, ReturnType
@@ -260,10 +262,20 @@ class OrderLookupRequestSerializer(serializers.Serializer):
     buyer_ref = serializers.CharField(max_length=100)
 
 
+class ParcelEventSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=EventCode.choices)
+    occurred_at = serializers.DateTimeField()
+    location = serializers.CharField()
+    description = serializers.CharField()
+
+
 class ParcelSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     carrier = serializers.CharField()
     tracking_number = serializers.CharField()
+    shipment_status = serializers.ChoiceField(choices=ShipmentStatus.choices, allow_null=True)
+    eta = serializers.DateTimeField(allow_null=True)
+    events = ParcelEventSerializer(many=True, help_text="Tracking events, oldest first.")
 
 
 class OrderLookupResponseSerializer(serializers.Serializer):
@@ -289,10 +301,20 @@ class OrderLookupView(APIView):
         orders = selectors.order_lookup(**data.validated_data)
         if not orders:
             raise exceptions.NotFound(_("No order with this number for this buyer."))
-        parcels = [
-            {"status": order.status, "carrier": order.carrier, "tracking_number": order.tracking_number}
-            for order in orders
-        ]
+        shipments = tracking_for_orders([order.pk for order in orders])
+        parcels = []
+        for order in orders:
+            shipment = shipments.get(order.pk)
+            parcels.append(
+                {
+                    "status": order.status,
+                    "carrier": order.carrier,
+                    "tracking_number": order.tracking_number,
+                    "shipment_status": shipment.status if shipment else None,
+                    "eta": shipment.eta if shipment else None,
+                    "events": list(shipment.events.all()) if shipment else [],
+                }
+            )
         return Response(
             OrderLookupResponseSerializer({"external_id": data.validated_data["external_id"], "parcels": parcels}).data
         )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core.access import Caller, is_platform_staff
 from core.errors import DomainError
 from core.selectors import audit_entries_for_object
+from logistics import selectors as logistics_selectors
 from orders import selectors, services
 from orders.choices import ORDER_TIMESTAMPS, OrderStatus
 
@@ -76,11 +77,44 @@ def order_detail(request, caller, pk):
     timeline.sort(key=lambda step: step[1])
     history = audit_entries_for_object(obj=order)
     returns = selectors.return_list(caller=caller, order_id=order.pk)
+    shipment = logistics_selectors.shipment_list(caller=caller).filter(order_id=order.pk).first()
+    recommended = []
+    if order.status == OrderStatus.PACKED and order.warehouse_id:
+        weight = sum((item.quantity * item.weight_kg for item in order.items.all()), Decimal("0"))
+        recommended, _weights = logistics_selectors.carrier_recommend(
+            origin=order.warehouse.region_id, destination=order.ship_to_region_id, weight_kg=weight
+        )
     return render(
         request,
         "orders/order_detail.html",
-        {"order": order, "timeline": timeline, "history": history, "returns": returns},
+        {
+            "order": order,
+            "timeline": timeline,
+            "history": history,
+            "returns": returns,
+            "shipment": shipment,
+            "recommended": recommended,
+        },
     )
+
+
+@require_POST
+@merchant_only
+def order_ship(request, caller, pk):
+    """The ship step: the carrier picked from the recommendation (or typed) and the tracking number."""
+    order = selectors.order_get(caller=caller, pk=pk)
+    carrier = request.POST.get("other_carrier", "").strip() or request.POST.get("carrier", "").strip()
+    try:
+        services.order_ship(
+            order=order, carrier=carrier, tracking_number=request.POST.get("tracking_number", ""), actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Order %(id)s shipped.") % {"id": order.external_id})
+    return redirect("orders_portal:detail", pk=order.pk)
 
 
 @require_POST
@@ -147,6 +181,7 @@ urlpatterns = [
     path("", order_list, name="list"),
     path("bulk/", order_bulk, name="bulk"),
     path("<int:pk>/", order_detail, name="detail"),
+    path("<int:pk>/ship/", order_ship, name="ship"),
     path("returns/", returns_inbox, name="returns"),
     path("returns/<int:pk>/", return_act, name="return-act"),
 ]

@@ -182,7 +182,9 @@ def order_create(
     return order
 
 
-def _order_transition(*, order: Order, target: str, actor: Actor, reason: str = "", check=None, **changes) -> Order:
+def _order_transition(
+    *, order: Order, target: str, actor: Actor, reason: str = "", check=None, at: datetime | None = None, **changes
+) -> Order:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         ensure_transition(ORDER_TRANSITIONS, order.status, target)
@@ -191,7 +193,7 @@ def _order_transition(*, order: Order, target: str, actor: Actor, reason: str = 
         before = order.status
         stamp = ORDER_TIMESTAMPS[target]
         order.status = target
-        setattr(order, stamp, timezone.now())
+        setattr(order, stamp, at or timezone.now())
         for field, value in changes.items():
             setattr(order, field, value)
         order.save(update_fields=["status", stamp, *changes, "updated_at"])
@@ -236,8 +238,8 @@ def order_pack(*, order: Order, actor: Actor) -> Order:
     return _order_transition(order=order, target=OrderStatus.PACKED, actor=actor)
 
 
-def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: Actor) -> Order:
-    """Handed to the carrier; the logistics app links the carrier code and tracking number to a shipment."""
+def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: Actor, at: datetime | None = None) -> Order:
+    """Handed to the carrier (`at`, when it happened earlier: imports and demo data); a shipment is created."""
     errors = {}
     if not carrier.strip():
         errors["carrier"] = [_("Name the carrier.")]
@@ -245,17 +247,25 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: Actor
         errors["tracking_number"] = [_("Give the tracking number.")]
     if errors:
         raise ValidationError(errors)
-    return _order_transition(
-        order=order,
-        target=OrderStatus.SHIPPED,
-        actor=actor,
-        carrier=carrier.strip(),
-        tracking_number=tracking_number.strip(),
-    )
+    from logistics.services import shipment_create_for_order
+
+    with transaction.atomic():
+        order = _order_transition(
+            order=order,
+            target=OrderStatus.SHIPPED,
+            actor=actor,
+            at=at,
+            carrier=carrier.strip(),
+            tracking_number=tracking_number.strip(),
+        )
+        # The parcel is tracked from the moment it leaves: its shipment is born in the same transaction.
+        shipment_create_for_order(order=order, actor=actor)
+    return order
 
 
-def order_deliver(*, order: Order, actor: Actor) -> Order:
-    return _order_transition(order=order, target=OrderStatus.DELIVERED, actor=actor)
+def order_deliver(*, order: Order, actor: Actor, at: datetime | None = None) -> Order:
+    """Received by the buyer; `at` is the carrier's delivery time when a tracking event says so."""
+    return _order_transition(order=order, target=OrderStatus.DELIVERED, actor=actor, at=at)
 
 
 def order_complete(*, order: Order, actor: Actor) -> Order:

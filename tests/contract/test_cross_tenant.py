@@ -5,12 +5,15 @@ maker below, and the test fails until it has one.
 """
 
 import re
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from complaints.models import Complaint, Dispute
 from core.models import Scope, WebhookDelivery, WebhookEndpoint
+from logistics.models import CostLine, Shipment, ShipmentException
 from merchants.models import Merchant
 from onboarding.models import Application
 from orders.models import Order, ReturnPolicy, ReturnRequest, Warehouse
@@ -96,6 +99,26 @@ def _reverification_task(merchant) -> dict:
     return {"pk": ReverificationTask.objects.create(round=round_, merchant=merchant, due_on=round_.due_on).pk}
 
 
+def _shipment(merchant) -> dict:
+    order = order_factories.make_order(_activated(merchant), "shipped")
+    return {"pk": order.shipment.pk}
+
+
+def _shipment_exception(merchant) -> dict:
+    from logistics.services import shipment_exceptions_detect
+
+    order = order_factories.make_order(_activated(merchant), "shipped")
+    (item,) = shipment_exceptions_detect(now=order.shipment.shipped_at + timedelta(days=3))
+    return {"pk": item.pk}
+
+
+def _cost_line(merchant) -> dict:
+    from logistics.services import cost_line_record
+
+    order = order_factories.make_order(_activated(merchant), "shipped")
+    return {"pk": cost_line_record(order=order, kind="transport", amount=Decimal("9.00"), actor=None).pk}
+
+
 MAKERS = {
     Merchant: lambda merchant: {"pk": merchant.pk},
     Order: _order,
@@ -114,6 +137,9 @@ MAKERS = {
     Profile: lambda merchant: {"merchant_pk": merchant.pk},
     ChangeRequest: _change_request,
     ReverificationTask: _reverification_task,
+    Shipment: _shipment,
+    ShipmentException: _shipment_exception,
+    CostLine: _cost_line,
 }
 
 
@@ -168,6 +194,9 @@ def test_the_walk_finds_the_merchant_routes():
     assert ("api/v1/merchants/(?P<merchant_pk>[^/.]+)/profile/$", "patch") in found
     assert ("api/v1/merchants/(?P<merchant_pk>[^/.]+)/change-requests/(?P<pk>[^/.]+)/approve/$", "post") in found
     assert ("api/v1/merchants/(?P<merchant_pk>[^/.]+)/change-requests/$", "get") in found
+    assert ("api/v1/logistics/shipments/(?P<pk>[^/.]+)/events/$", "post") in found
+    assert ("api/v1/logistics/exceptions/(?P<pk>[^/.]+)/resolve/$", "post") in found
+    assert ("api/v1/logistics/cost-lines/(?P<pk>[^/.]+)/$", "get") in found
 
 
 @pytest.mark.parametrize(("route", "model", "method"), ROUTES)

@@ -295,7 +295,16 @@ def test_the_buyer_sees_status_and_tracking_only(api, fresh_throttle):
     assert response.status_code == 200
     assert response.json() == {
         "external_id": "SO-77",
-        "parcels": [{"status": "shipped", "carrier": "SF", "tracking_number": order.tracking_number}],
+        "parcels": [
+            {
+                "status": "shipped",
+                "carrier": "SF",
+                "tracking_number": order.tracking_number,
+                "shipment_status": "created",
+                "eta": None,
+                "events": [],
+            }
+        ],
     }
     wrong_buyer = api.post(LOOKUP, {"external_id": "SO-77", "buyer_ref": "buyer-2"}, format="json")
     assert_error_shape(wrong_buyer, 404, "not_found")

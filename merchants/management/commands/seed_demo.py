@@ -1,5 +1,6 @@
-"""Demo data for `make run`: staff in each role, two merchants with owners, onboarding applications,
-orders and returns in every state. Safe to run again."""
+"""Demo data for `make run`: staff in each role, two merchants with owners and profiles, onboarding
+applications, orders and returns in every state, carriers, shipments, costs, exceptions and complaints.
+Safe to run again."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -8,6 +9,7 @@ from django.db import transaction
 
 from complaints.demo import seed_demo_complaints
 from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, SUPPORT_AGENT
+from logistics.demo import seed_demo_logistics
 from merchants import services
 from merchants.choices import MembershipRole
 from merchants.models import Category, Merchant
@@ -84,6 +86,7 @@ class Command(BaseCommand):
             seed_demo_complaints(
                 merchant=merchant, agent=User.objects.get(username="support"), mediator=User.objects.get(username="ops")
             )
+            seed_demo_logistics(merchant=merchant, region=spec["region"], actor=admin)
             logins.append((f"merchant owner of {merchant.name}", username, password))
 
         from onboarding.demo import seed_applications
