@@ -7,13 +7,14 @@ from orders.models import Order
 
 
 def shipment_evidence(order: Order) -> dict | None:
-    """The shipment as the order records it (carrier, tracking number, hand-over and delivery times).
+    """The order's shipment: carrier, tracking number, hand-over, ETA, delivery, status and every tracking
+    event (from logistics); for an order shipped before shipments existed, what the order itself records."""
+    from logistics.selectors import tracking_for_orders
 
-    The seam for the logistics app: once shipments carry tracking events, this is the one function
-    that reads them instead; callers take whatever dict it returns."""
-    if not order.carrier and not order.tracking_number and order.shipped_at is None:
+    shipment = tracking_for_orders([order.pk]).get(order.pk)
+    if shipment is None and not order.carrier and not order.tracking_number and order.shipped_at is None:
         return None
-    return {
+    evidence = {
         "carrier": order.carrier,
         "tracking_number": order.tracking_number,
         "shipped_at": order.shipped_at.isoformat() if order.shipped_at else None,
@@ -21,6 +22,21 @@ def shipment_evidence(order: Order) -> dict | None:
         "deliver_by": order.deliver_by.isoformat() if order.deliver_by else None,
         "order_status": order.status,
     }
+    if shipment is not None:
+        evidence.update(
+            shipment_status=shipment.status,
+            eta=shipment.eta.isoformat() if shipment.eta else None,
+            events=[
+                {
+                    "code": event.code,
+                    "occurred_at": event.occurred_at.isoformat(),
+                    "location": event.location,
+                    "description": event.description,
+                }
+                for event in shipment.events.all()
+            ],
+        )
+    return evidence
 
 
 def order_evidence(order: Order) -> dict:

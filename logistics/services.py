@@ -441,6 +441,7 @@ def shipment_exception_resolve(*, item: ShipmentException, actor, note: str) -> 
 
 def carrier_quality_refresh(*, now: datetime | None = None, window: timedelta = QUALITY_WINDOW) -> int:
     """Measure every carrier over the window from our own shipments, in one aggregate query."""
+    from complaints.models import Complaint
     from orders.models import OrderReview
 
     now = now or timezone.now()
@@ -450,7 +451,9 @@ def carrier_quality_refresh(*, now: datetime | None = None, window: timedelta = 
         Carrier.objects.annotate(
             exception_event=Exists(event.filter(code__in=EXCEPTION_EVENTS)),
             damage_event=Exists(event.filter(code__in=DAMAGE_OR_LOSS_EVENTS)),
-            low_review=Exists(OrderReview.objects.filter(order=OuterRef("shipments__order"), score__lte=2)),
+            # Buyers' feedback on delivery: a logistics complaint about the order, or a 1-2 star review of it.
+            complained=Exists(Complaint.objects.filter(order=OuterRef("shipments__order"), category="logistics"))
+            | Exists(OrderReview.objects.filter(order=OuterRef("shipments__order"), score__lte=2)),
         )
         .values("pk")
         .annotate(
@@ -467,7 +470,7 @@ def carrier_quality_refresh(*, now: datetime | None = None, window: timedelta = 
             ),
             exceptions=Count("shipments", filter=in_window & Q(exception_event=True)),
             damaged=Count("shipments", filter=in_window & Q(damage_event=True)),
-            complaints=Count("shipments", filter=in_window & Q(low_review=True)),
+            complaints=Count("shipments", filter=in_window & Q(complained=True)),
         )
     )
 

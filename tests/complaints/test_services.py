@@ -170,3 +170,28 @@ def test_upheld_complaints_are_countable_for_credit():
     now = timezone.now()
     found = upheld_complaints(since=now - timedelta(days=90), until=now + timedelta(seconds=1))
     assert list(found.values_list("pk", flat=True)) == [upheld.pk]
+
+
+@pytest.mark.django_db
+def test_shipment_evidence_carries_the_tracking_events():
+    from datetime import timedelta
+
+    from complaints.evidence import shipment_evidence
+    from logistics.services import tracking_events_ingest
+
+    order = order_factories.make_order(order_factories.active_merchant(), "shipped")
+    tracking_events_ingest(
+        events=[
+            {
+                "shipment_id": order.shipment.pk,
+                "code": "in_transit",
+                "occurred_at": order.shipment.shipped_at + timedelta(hours=5),
+                "location": "Hangzhou hub",
+                "description": "Departed",
+            }
+        ],
+        actor=None,
+    )
+    evidence = shipment_evidence(order)
+    assert evidence["shipment_status"] == "in_transit"
+    assert [(e["code"], e["location"]) for e in evidence["events"]] == [("in_transit", "Hangzhou hub")]

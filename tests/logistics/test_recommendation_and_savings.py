@@ -176,3 +176,21 @@ def test_the_savings_report_on_a_known_data_set(as_user):
     # another merchant sees nothing of it
     other = as_user(merchant_owner(active_merchant())).get("/api/v1/logistics/optimisation-report/")
     assert other.json()["shipments"] == 0
+
+
+def test_the_carrier_complaint_rate_counts_logistics_complaints_and_poor_reviews():
+    from orders.models import OrderReview
+    from tests.complaints.factories import make_complaint
+
+    carrier("SF", first="22", extra="12", sla=2)
+    now = timezone.now()
+    orders = [shipped_order(carrier_code="SF", shipped_at=now - timedelta(days=10)) for _ in range(4)]
+    # a logistics complaint, a quality complaint (not the carrier's fault) and a one-star review
+    make_complaint(orders[0].merchant, order=orders[0], text="快递一直没到，物流不更新")
+    make_complaint(orders[1].merchant, order=orders[1], text="质量太差，做工粗糙")
+    OrderReview.objects.create(order=orders[2], score=1, comment="chegou quebrado", created_at=now)
+    from complaints.models import Complaint
+
+    assert set(Complaint.objects.values_list("category", flat=True)) == {"logistics", "product_quality"}
+    services.carrier_quality_refresh(now=now)
+    assert CarrierQuality.objects.get(carrier__code="SF").complaint_rate == Decimal("0.5000")
