@@ -251,12 +251,12 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         parser_classes=[MultiPartParser, FormParser],
         filterset_class=None,
         ordering_fields=[],
-        pagination_class=None,
     )
     def documents(self, request, pk=None):
         application = self.get_object()
         if request.method == "GET":
-            return Response(DocumentSerializer(application.documents.all(), many=True).data)
+            page = self.paginate_queryset(application.documents.order_by("id"))
+            return self.get_paginated_response(DocumentSerializer(page, many=True).data)
         data = DocumentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = services.document_upload(application=application, user=request.user, **data.validated_data)
@@ -324,7 +324,6 @@ class AgreementViewSet(mixins.ListModelMixin, ScopedModelViewSet):
 
     serializer_class = AgreementSerializer
     permission_classes = [CanRead]
-    pagination_class = None
     filter_backends: list = []
     queryset = Agreement.objects.none()
 

@@ -283,12 +283,12 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
         parser_classes=[MultiPartParser, FormParser],
         filterset_class=None,
         ordering_fields=[],
-        pagination_class=None,
     )
     def proofs(self, request, merchant_pk=None, pk=None):
         change_request = self.get_object()
         if request.method == "GET":
-            return Response(ProofSerializer(change_request.proofs.all(), many=True).data)
+            page = self.paginate_queryset(change_request.proofs.order_by("id"))
+            return self.get_paginated_response(ProofSerializer(page, many=True).data)
         data = ProofUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         proof = services.change_proof_add(change_request=change_request, actor=request.user, **data.validated_data)

@@ -106,10 +106,10 @@ def test_the_whole_path_through_the_api(api, as_user, django_capture_on_commit_c
             format="multipart",
         )
         assert upload.status_code == 201, upload.content
-    assert len(api.get(f"{app_url}documents/").json()) == 4
+    assert api.get(f"{app_url}documents/").json()["count"] == 4
     refused = api.post(f"{app_url}submit/")
     assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "agreements"
-    agreements = api.get("/api/v1/onboarding/agreements/").json()
+    agreements = api.get("/api/v1/onboarding/agreements/").json()["results"]
     assert {a["kind"] for a in agreements} == {"service", "onboarding"}
     accepted = api.post(
         f"{app_url}accept-agreements/",
@@ -417,7 +417,7 @@ def test_only_current_agreement_versions_can_be_accepted(as_user):
     response = client.post(f"{detail(application)}accept-agreements/", {"agreements": [old.pk]}, format="json")
     assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "agreements"
     assert not application.acceptances.exists()
-    current = client.get("/api/v1/onboarding/agreements/").json()
+    current = client.get("/api/v1/onboarding/agreements/").json()["results"]
     assert {(a["kind"], a["version"]) for a in current} == {("service", 3), ("onboarding", 1)}
 
 
