@@ -18,10 +18,8 @@ def test_no_endpoint_answers_a_bare_list():
 def test_documented_error_examples_use_the_types_the_api_sends():
     import json
 
-    from core.errors import ERROR_TYPES, SERVER_ERROR
-
     text = json.dumps(SchemaGenerator().get_schema(request=None, public=True))
     assert '"type": "client_error"' not in text
     for error_type in ("not_authenticated", "permission_denied", "not_found"):
         assert f'"type": "{error_type}"' in text
-    assert SERVER_ERROR in text and set(ERROR_TYPES.values()) >= {"conflict", "unprocessable"}
+    assert '"type": "server_error"' in text
