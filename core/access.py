@@ -64,3 +64,23 @@ class Caller:
     @property
     def is_staff(self) -> bool:
         return self.api_key is None and is_platform_staff(self.user)
+
+
+def staff_role_required(*roles: str):
+    """For staff pages: sign in through the staff console, then hold one of `roles` or get 403."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    def decorate(view):
+        @login_required(login_url="admin:login")
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

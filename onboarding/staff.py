@@ -4,15 +4,14 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, has_role
+from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, has_role, staff_role_required
 from core.errors import DomainError
 from onboarding import selectors, services
 from onboarding.choices import ApplicationStatus
@@ -29,21 +28,6 @@ from onboarding.models import Application
 
 app_name = "onboarding-staff"
 S = ApplicationStatus
-
-
-def staff_role_required(*roles):
-    def decorate(view):
-        @login_required(login_url="admin:login")
-        def wrapper(request, *args, **kwargs):
-            if not has_role(request.user, *roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapper.__name__ = view.__name__
-        wrapper.__doc__ = view.__doc__
-        return wrapper
-
-    return decorate
 
 
 reviewers_only = staff_role_required(REVIEWER, PLATFORM_ADMIN)

@@ -16,12 +16,12 @@ from core.crypto import blind_index
 from core.notifications import notify
 from core.transitions import ensure_transition
 from core.uploads import accept_upload
+from core.working_days import add_working_days
 from merchants import services as merchant_services
 from merchants.choices import KycStatus, MerchantStatus, RestrictionReason
 from merchants.models import Category, Merchant
 from onboarding.choices import DocumentType
 from onboarding.models import CategoryRequirement
-from onboarding.sla import add_working_days
 from profiles import selectors, validators
 from profiles.choices import (
     BANK_FIELDS,

@@ -8,11 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, has_role
+from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, has_role, staff_role_required
 from core.errors import DomainError
 from core.selectors import audit_entries_for_merchant
 from merchants.models import Merchant
-from onboarding.staff import staff_role_required
 from profiles import selectors, services
 from profiles.forms import DecisionForm, RevealForm, RoundForm
 from profiles.models import ChangeRequest
