@@ -24,6 +24,8 @@ REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL)
 
 def _check_components(components: dict) -> None:
     errors = []
+    if not isinstance(components, dict):
+        raise ValidationError({"components": [_("Components are an object keyed by name.")]})
     unknown = set(components) - set(COMPONENT_LABELS)
     if unknown:
         errors.append(_("Unknown components: %(names)s.") % {"names": ", ".join(sorted(unknown))})
@@ -48,7 +50,9 @@ def _check_components(components: dict) -> None:
         )
         if not ordered or rule["best"] == rule["floor"]:
             errors.append(_("%(name)s: best, warning level, target and floor are out of order.") % {"name": name})
-    if not components or not sum(rule.get("weight", 0) for rule in components.values() if isinstance(rule, dict)):
+    if errors:
+        raise ValidationError({"components": errors})
+    if not components or not sum(rule["weight"] for rule in components.values()):
         errors.append(_("The components' weights add up to nothing."))
     if errors:
         raise ValidationError({"components": errors})
