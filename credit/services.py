@@ -95,7 +95,9 @@ def scoring_policy_create(
                 note=note,
                 created_by=actor,
             )
-            audit(actor=actor, obj=policy, action="scoring_policy.create", after={"version": policy.version}, reason=note)
+            audit(
+                actor=actor, obj=policy, action="scoring_policy.create", after={"version": policy.version}, reason=note
+            )
     except IntegrityError:
         # Two officers saved at once: the other one took this version number.
         raise ValidationError({"version": [_("The policy changed meanwhile; reload and try again.")]}) from None
@@ -204,9 +206,9 @@ def merchants_score_range(
     done, after = 0, first_id - 1
     while True:
         ids = list(
-            Merchant.objects.filter(pk__gt=after, pk__lte=last_id).order_by("pk").values_list("pk", flat=True)[
-                :CHUNK_SIZE
-            ]
+            Merchant.objects.filter(pk__gt=after, pk__lte=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:CHUNK_SIZE]
         )
         if not ids:
             return done

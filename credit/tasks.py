@@ -31,5 +31,3 @@ def merchants_score_all(as_of: str | None = None, window_days: int | None = None
     for first_id, last_id in ranges:
         merchants_score_range.delay(first_id, last_id, as_of, window_days)
     return len(ranges)
-
-

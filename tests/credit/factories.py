@@ -29,7 +29,9 @@ def order_at(
         external_id=f"CR-{Order.objects.count() + 1}-{merchant.pk}",
         buyer_ref="buyer-1",
         ship_to_region=SHANGHAI_HUANGPU,
-        items=[{"sku": "SKU", "name": "Item", "quantity": 1, "unit_price": Decimal("10.00"), "weight_kg": Decimal("0.5")}],
+        items=[
+            {"sku": "SKU", "name": "Item", "quantity": 1, "unit_price": Decimal("10.00"), "weight_kg": Decimal("0.5")}
+        ],
         total=Decimal("10.00"),
         actor=None,
         placed_at=placed,
