@@ -11,8 +11,9 @@ MAX_TASKS = 200
 
 
 def nightly_as_of() -> datetime:
-    """Midnight today (local time): every merchant of a night's run shares one as-of time."""
-    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    """Midnight today in the platform's time zone (whatever a request activated): one as-of time per night."""
+    zone = timezone.get_default_timezone()
+    return datetime.combine(timezone.localdate(timezone=zone), time.min, tzinfo=zone)
 
 
 @shared_task

@@ -96,3 +96,10 @@ def test_a_range_task_scores_its_merchants_and_running_it_twice_has_one_effect(e
     for _ in range(2):
         tasks.merchants_score_range.delay(merchants[0].pk, merchants[1].pk, as_of, 90)
     assert sorted(CreditScore.objects.values_list("merchant_id", flat=True)) == [merchants[0].pk, merchants[1].pk]
+
+
+def test_the_nightly_as_of_is_midnight_in_the_platforms_zone_whatever_zone_is_active():
+    with timezone.override("America/Sao_Paulo"):
+        during_request = tasks.nightly_as_of()
+    assert during_request == tasks.nightly_as_of()
+    assert during_request.astimezone(timezone.get_default_timezone()).time() == timezone.datetime.min.time()
