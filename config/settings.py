@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "logistics.tasks.shipment_exceptions_detect",
         "schedule": timedelta(minutes=env.int("LOGISTICS_EXCEPTION_SWEEP_MINUTES", default=30)),
     },
+    "score-merchants-nightly": {
+        "task": "credit.tasks.merchants_score_all",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "measure-carrier-quality": {
         "task": "logistics.tasks.carrier_quality_refresh",
         "schedule": timedelta(hours=24),

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from complaints.api import ComplaintAnalyticsView, ComplaintViewSet, DisputeViewSet
 from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
+from credit.api import CreditScoreViewSet
 from logistics.api import (
     CarrierViewSet,
     CostAnalysisView,
@@ -45,6 +46,7 @@ router.register("logistics/shipments", ShipmentViewSet, basename="shipment")
 router.register("logistics/tracking-events", TrackingEventBatchViewSet, basename="tracking-event")
 router.register("logistics/exceptions", ShipmentExceptionViewSet, basename="shipment-exception")
 router.register("logistics/cost-lines", CostLineViewSet, basename="cost-line")
+router.register("credit/scores", CreditScoreViewSet, basename="credit-score")
 router.register("regions", RegionViewSet, basename="region")
 router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
@@ -82,6 +84,7 @@ urlpatterns = [
     path("portal/complaints/", include("complaints.portal")),
     path("portal/merchant-info/", include("profiles.portal")),
     path("portal/logistics/", include("logistics.portal")),
+    path("portal/credit/", include("credit.portal")),
     path("portal/", include("merchants.portal")),
     path("staff/merchant-info/", include("profiles.staff")),
     path("staff/onboarding/", include("onboarding.staff")),

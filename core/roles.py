@@ -71,6 +71,7 @@ MANAGE_CARRIERS = [
     "logistics.add_recommendationweights",
     "logistics.change_recommendationweights",
 ]
+VIEW_CREDIT = ["credit.view_scoringpolicy", "credit.view_creditscore", "credit.view_scorecomponent"]
 VIEW_WEBHOOKS = ["core.view_webhookendpoint", "core.view_webhookdelivery", "core.view_webhookattempt"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -84,9 +85,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *VIEW_COMPLAINTS,
         *VIEW_PROFILES,
         *VIEW_LOGISTICS,
+        *VIEW_CREDIT,
+        "credit.add_scoringpolicy",
     ],
     SUPPORT_AGENT: [
         *VIEW_MERCHANTS,
+        *VIEW_CREDIT,
         *VIEW_ORDERS,
         *VIEW_COMPLAINTS,
         "core.view_region",
@@ -95,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     OPS_MANAGER: [
         *VIEW_MERCHANTS,
+        *VIEW_CREDIT,
         "merchants.add_merchant",
         "core.view_auditentry",
         "merchants.change_category",
@@ -112,6 +117,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     PLATFORM_ADMIN: [
         *VIEW_MERCHANTS,
+        *VIEW_CREDIT,
+        "credit.add_scoringpolicy",
         *VIEW_ORDERS,
         *VIEW_LOGISTICS,
         *MANAGE_CARRIERS,

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from core.audit import Actor, audit
+from core.audit import Actor, actor_fields, audit
+from core.models import AuditEntry
 from core.transitions import ensure_transition
 from merchants.choices import STATUS_TRANSITIONS, KycStatus, MembershipRole, MerchantStatus, RestrictionReason
 from merchants.models import Category, Merchant, MerchantMembership
@@ -298,3 +299,41 @@ def membership_add(*, merchant: Merchant, user, role: str, actor: Actor) -> Merc
                 after={"user": user.get_username(), "role": role},
             )
     return membership
+
+
+def merchant_credit_scores_set(*, scores: dict[int, tuple[int, str]], actor: Actor, reason: str) -> int:
+    """Set many merchants' `credit_score` and `tier` at once (a scoring run): the rows are locked, only the
+    ones that change are written (one bulk update) and each change is audited (one bulk insert).
+    Returns how many merchants changed."""
+    if not scores:
+        return 0
+    with transaction.atomic():
+        merchants = list(
+            Merchant.objects.select_for_update()
+            .filter(pk__in=list(scores))
+            .order_by("pk")
+            .only("pk", "credit_score", "tier")
+        )
+        changed, entries = [], []
+        for merchant in merchants:
+            score, tier = scores[merchant.pk]
+            if merchant.credit_score == score and merchant.tier == tier:
+                continue
+            before = {"credit_score": merchant.credit_score, "tier": merchant.tier}
+            merchant.credit_score, merchant.tier = score, tier
+            changed.append(merchant)
+            entries.append(
+                AuditEntry(
+                    **actor_fields(actor),
+                    action="merchant.credit_score",
+                    object_type=Merchant._meta.label_lower,
+                    object_id=str(merchant.pk),
+                    merchant_id=merchant.pk,
+                    before=before,
+                    after={"credit_score": score, "tier": tier},
+                    reason=reason,
+                )
+            )
+        Merchant.objects.bulk_update(changed, ["credit_score", "tier"], batch_size=1000)
+        AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(changed)

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from complaints.models import Complaint, Dispute
 from core.models import Scope, WebhookDelivery, WebhookEndpoint
+from credit.models import CreditScore
 from logistics.models import CostLine, Shipment, ShipmentException
 from merchants.models import Merchant
 from onboarding.models import Application
@@ -32,6 +33,15 @@ GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 def _order(merchant) -> dict:
     order = order_factories.make_order(_activated(merchant))
     return {"pk": order.pk, "order_pk": order.pk}
+
+
+def _credit_score(merchant) -> dict:
+    from django.utils import timezone
+
+    from credit.services import merchants_score
+
+    (score,) = merchants_score(merchant_ids=[merchant.pk], as_of=timezone.now(), window_days=90)
+    return {"pk": score.pk}
 
 
 def _activated(merchant):
@@ -122,6 +132,7 @@ def _cost_line(merchant) -> dict:
 MAKERS = {
     Merchant: lambda merchant: {"pk": merchant.pk},
     Order: _order,
+    CreditScore: _credit_score,
     Warehouse: lambda merchant: {"pk": order_factories.warehouse_for(merchant).pk},
     ReturnPolicy: lambda merchant: {"pk": ReturnPolicy.objects.create(merchant=merchant).pk},
     ReturnRequest: _return,

@@ -1,0 +1,140 @@
+"""The score's inputs, measured set-based: a few aggregate queries over a chunk of merchants at a time.
+
+Each function takes the chunk's merchant ids, the as-of time T and the window start T − W, and returns
+{merchant_id: {component name: (numerator, denominator)}}; a mean is returned as (sum, count).
+Definitions: DESIGN §3 "Metric definitions"; orders in the window are those placed in [T − W, T).
+"""
+
+from collections import defaultdict
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate
+
+from complaints.selectors import lost_disputes, upheld_complaints
+from credit.choices import (
+    AVERAGE_REVIEW_SCORE,
+    CANCELLATION_RATE,
+    LATE_SHIPMENT_RATE,
+    ON_TIME_DELIVERY_RATE,
+    ORDER_DEFECT_RATE,
+    REGISTERED_CAPITAL,
+    RETURN_RATE,
+    VALID_TRACKING_RATE,
+    YEARS_IN_BUSINESS,
+)
+from logistics.models import TrackingEvent
+from orders.choices import OrderStatus, ReturnType
+from orders.models import Order, OrderReview, ReturnRequest
+from profiles.models import Profile
+
+Measures = dict[int, dict[str, tuple[float, float]]]
+
+
+def _orders(merchant_ids: list[int], since: datetime, until: datetime):
+    return Order.objects.filter(merchant_id__in=merchant_ids, placed_at__gte=since, placed_at__lt=until).order_by()
+
+
+def order_measures(merchant_ids: list[int], since: datetime, until: datetime) -> Measures:
+    """Late shipment, cancellation, valid tracking, order defects and returns: one query over the orders."""
+    tracked = TrackingEvent.objects.filter(shipment__order_id=OuterRef("pk"), occurred_at__lt=until)
+    complained = upheld_complaints(since=since, until=until).filter(order_id=OuterRef("pk"))
+    disputed = lost_disputes(since=since, until=until).filter(complaint__order_id=OuterRef("pk"))
+    poorly_reviewed = OrderReview.objects.filter(order_id=OuterRef("pk"), score__lte=2, created_at__lt=until)
+    returned = ReturnRequest.objects.filter(
+        order_id=OuterRef("pk"), type__in=(ReturnType.RETURN, ReturnType.EXCHANGE), created_at__lt=until
+    )
+    handed = Q(shipped_at__isnull=False, shipped_at__lt=until)
+    delivered = Q(delivered_at__isnull=False, delivered_at__lt=until)
+    rows = (
+        _orders(merchant_ids, since, until)
+        .values("merchant_id")
+        .annotate(
+            orders=Count("id"),
+            cancelled=Count("id", filter=Q(status=OrderStatus.CANCELLED)),
+            handed=Count("id", filter=handed),
+            late=Count("id", filter=handed & Q(ship_by__isnull=False, shipped_at__gt=F("ship_by"))),
+            tracked=Count("id", filter=handed & Q(Exists(tracked))),
+            defective=Count("id", filter=Q(Exists(complained)) | Q(Exists(disputed)) | Q(Exists(poorly_reviewed))),
+            delivered=Count("id", filter=delivered),
+            returned=Count("id", filter=Q(Exists(returned))),
+        )
+    )
+    result: Measures = {}
+    for row in rows:
+        result[row["merchant_id"]] = {
+            LATE_SHIPMENT_RATE: (row["late"], row["handed"]),
+            CANCELLATION_RATE: (row["cancelled"], row["orders"]),
+            VALID_TRACKING_RATE: (row["tracked"], row["handed"]),
+            ORDER_DEFECT_RATE: (row["defective"], row["orders"]),
+            RETURN_RATE: (row["returned"], row["delivered"]),
+        }
+    return result
+
+
+def on_time_measures(merchant_ids: list[int], since: datetime, until: datetime) -> Measures:
+    """On-time delivery compares calendar dates in each order's own time zone: one query per time zone
+    present in the window (a handful), each over the whole chunk."""
+    base = _orders(merchant_ids, since, until).filter(
+        delivered_at__isnull=False, delivered_at__lt=until, deliver_by__isnull=False
+    )
+    zones = list(base.values_list("time_zone", flat=True).distinct())
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for zone in zones:
+        tz = ZoneInfo(zone)
+        rows = (
+            base.filter(time_zone=zone)
+            .annotate(delivered_on=TruncDate("delivered_at", tzinfo=tz), due_on=TruncDate("deliver_by", tzinfo=tz))
+            .values("merchant_id")
+            .annotate(n=Count("id"), on_time=Count("id", filter=Q(delivered_on__lte=F("due_on"))))
+        )
+        for row in rows:
+            counts[row["merchant_id"]][0] += row["on_time"]
+            counts[row["merchant_id"]][1] += row["n"]
+    return {merchant: {ON_TIME_DELIVERY_RATE: (ok, n)} for merchant, (ok, n) in counts.items()}
+
+
+def review_measures(merchant_ids: list[int], since: datetime, until: datetime) -> Measures:
+    """The mean of the reviews of orders in the window (written before T), each review row once."""
+    rows = (
+        OrderReview.objects.filter(
+            order__merchant_id__in=merchant_ids,
+            order__placed_at__gte=since,
+            order__placed_at__lt=until,
+            created_at__lt=until,
+        )
+        .order_by()
+        .values("order__merchant_id")
+        .annotate(total=Sum("score"), n=Count("id"))
+    )
+    return {row["order__merchant_id"]: {AVERAGE_REVIEW_SCORE: (row["total"], row["n"])} for row in rows}
+
+
+def reputation_measures(merchant_ids: list[int], as_of: datetime) -> dict[int, dict[str, float]]:
+    """Years in business (from the founding date) and registered capital, from the merchant's profile."""
+    today: date = as_of.date()
+    result: dict[int, dict[str, float]] = {}
+    for merchant_id, founded_on, capital in Profile.objects.filter(merchant_id__in=merchant_ids).values_list(
+        "merchant_id", "founded_on", "registered_capital"
+    ):
+        values = {}
+        if founded_on is not None and founded_on <= today:
+            values[YEARS_IN_BUSINESS] = (today - founded_on).days / 365.25
+        if capital is not None:
+            values[REGISTERED_CAPITAL] = float(capital)
+        result[merchant_id] = values
+    return result
+
+
+def measure_chunk(merchant_ids: list[int], since: datetime, until: datetime):
+    """Every measured input of the chunk: (ratio and mean measures by merchant, reputation values by merchant)."""
+    measures: Measures = defaultdict(dict)
+    for part in (
+        order_measures(merchant_ids, since, until),
+        on_time_measures(merchant_ids, since, until),
+        review_measures(merchant_ids, since, until),
+    ):
+        for merchant_id, values in part.items():
+            measures[merchant_id].update(values)
+    return measures, reputation_measures(merchant_ids, until)

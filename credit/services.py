@@ -1,0 +1,217 @@
+"""Writes of the credit app: scoring policy versions and scoring runs."""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.access import PLATFORM_ADMIN, RISK_OFFICER, has_role
+from core.audit import Actor, audit
+from credit import metrics, scoring
+from credit.choices import COMPONENT_LABELS, REGISTERED_CAPITAL, YEARS_IN_BUSINESS
+from credit.models import CreditScore, ScoreComponent, ScoringPolicy
+from credit.selectors import current_policy
+from merchants.models import Merchant
+from merchants.services import merchant_credit_scores_set
+
+CHUNK_SIZE = 1000
+RULE_KEYS = {"direction", "weight", "best", "floor", "target", "warning", "min_sample"}
+REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL)
+
+
+def _check_components(components: dict) -> None:
+    errors = []
+    if not isinstance(components, dict):
+        raise ValidationError({"components": [_("Components are an object keyed by name.")]})
+    unknown = set(components) - set(COMPONENT_LABELS)
+    if unknown:
+        errors.append(_("Unknown components: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    for name, rule in components.items():
+        if not isinstance(rule, dict) or set(rule) != RULE_KEYS:
+            errors.append(_("%(name)s needs exactly: %(keys)s.") % {"name": name, "keys": ", ".join(sorted(RULE_KEYS))})
+            continue
+        numbers = [rule[key] for key in RULE_KEYS - {"direction"}]
+        if any(isinstance(n, bool) or not isinstance(n, int | float) for n in numbers):
+            errors.append(_("%(name)s: weights, levels and sample sizes are numbers.") % {"name": name})
+            continue
+        if rule["direction"] not in ("lower", "higher"):
+            errors.append(_("%(name)s: direction is lower or higher.") % {"name": name})
+            continue
+        if rule["weight"] < 0 or rule["min_sample"] < 0:
+            errors.append(_("%(name)s: weight and minimum sample cannot be negative.") % {"name": name})
+        lower = rule["direction"] == "lower"
+        ordered = (
+            rule["best"] <= rule["warning"] <= rule["target"] <= rule["floor"]
+            if lower
+            else rule["floor"] <= rule["target"] <= rule["warning"] <= rule["best"]
+        )
+        if not ordered or rule["best"] == rule["floor"]:
+            errors.append(_("%(name)s: best, warning level, target and floor are out of order.") % {"name": name})
+    if errors:
+        raise ValidationError({"components": errors})
+    if not components or not sum(rule["weight"] for rule in components.values()):
+        errors.append(_("The components' weights add up to nothing."))
+    if errors:
+        raise ValidationError({"components": errors})
+
+
+def scoring_policy_create(
+    *,
+    actor: Actor,
+    components: dict,
+    tier_a_min: int,
+    tier_b_min: int,
+    tier_c_min: int,
+    window_days: int,
+    neutral_share: float,
+    note: str,
+) -> ScoringPolicy:
+    """A new version of the scoring policy (the previous ones stay, so old scores stay explained)."""
+    if not (getattr(actor, "is_staff", False) and has_role(actor, RISK_OFFICER, PLATFORM_ADMIN)):
+        raise PermissionDenied(_("Only risk officers change the scoring policy."))
+    _check_components(components)
+    if not 1000 >= tier_a_min > tier_b_min > tier_c_min >= 0:
+        raise ValidationError({"tier_a_min": [_("Tier cut-offs must fall: A above B above C, at most 1000.")]})
+    if not 1 <= window_days <= 3650:
+        raise ValidationError({"window_days": [_("The window is 1 to 3650 days.")]})
+    if not 0 <= neutral_share <= 1:
+        raise ValidationError({"neutral_share": [_("The share without data is between 0 and 1.")]})
+    if not note.strip():
+        raise ValidationError({"note": [_("Say why the policy changes.")]})
+    try:
+        with transaction.atomic():
+            latest = ScoringPolicy.objects.aggregate(v=Max("version"))["v"] or 0
+            policy = ScoringPolicy.objects.create(
+                version=latest + 1,
+                components=components,
+                tier_a_min=tier_a_min,
+                tier_b_min=tier_b_min,
+                tier_c_min=tier_c_min,
+                window_days=window_days,
+                neutral_share=neutral_share,
+                note=note,
+                created_by=actor,
+            )
+            audit(
+                actor=actor, obj=policy, action="scoring_policy.create", after={"version": policy.version}, reason=note
+            )
+    except IntegrityError:
+        # Two officers saved at once: the other one took this version number.
+        raise ValidationError({"version": [_("The policy changed meanwhile; reload and try again.")]}) from None
+    return policy
+
+
+def _score_chunk(merchant_ids: list[int], *, policy: ScoringPolicy, as_of: datetime, window_days: int) -> list:
+    since = as_of - timedelta(days=window_days)
+    measures, reputation = metrics.measure_chunk(merchant_ids, since, as_of)
+    computed_at = timezone.now()
+    scores, component_rows = [], []
+    for merchant_id in merchant_ids:
+        evaluated = []
+        for name, rule in policy.components.items():
+            if name in REPUTATION:
+                value = reputation.get(merchant_id, {}).get(name)
+                evaluated.append(scoring.evaluate_value(name, rule, value, policy.neutral_share))
+            else:
+                numerator, denominator = measures.get(merchant_id, {}).get(name, (0, 0))
+                evaluated.append(
+                    scoring.evaluate_ratio(name, rule, float(numerator), float(denominator), policy.neutral_share)
+                )
+        total = scoring.score_from(evaluated)
+        scores.append(
+            CreditScore(
+                merchant_id=merchant_id,
+                score=total,
+                tier=policy.tier_for(total),
+                policy_version=policy.version,
+                as_of=as_of,
+                window_days=window_days,
+                computed_at=computed_at,
+            )
+        )
+        component_rows.append(evaluated)
+    return list(zip(scores, component_rows, strict=True))
+
+
+def merchants_score(
+    *, merchant_ids: list[int], as_of: datetime, window_days: int | None = None, actor: Actor = None
+) -> list[CreditScore]:
+    """Score a chunk of merchants at `as_of`: a few aggregate queries, then bulk writes. A run repeated for
+    the same as-of time and window replaces its own rows. The merchants' `credit_score` and `tier` follow
+    the newest score each has."""
+    policy = current_policy()
+    window_days = window_days or policy.window_days
+    merchant_ids = sorted(set(merchant_ids))
+    results = _score_chunk(merchant_ids, policy=policy, as_of=as_of, window_days=window_days)
+    with transaction.atomic():
+        CreditScore.objects.filter(merchant_id__in=merchant_ids, as_of=as_of, window_days=window_days).delete()
+        scores = CreditScore.objects.bulk_create([score for score, _ in results], batch_size=1000)
+        if any(score.pk is None for score in scores):  # backends that do not return ids
+            by_merchant = dict(
+                CreditScore.objects.filter(
+                    merchant_id__in=merchant_ids, as_of=as_of, window_days=window_days
+                ).values_list("merchant_id", "pk")
+            )
+            for score in scores:
+                score.pk = by_merchant[score.merchant_id]
+        ScoreComponent.objects.bulk_create(
+            [
+                ScoreComponent(
+                    score_id=score.pk,
+                    name=c.name,
+                    value=c.value,
+                    numerator=c.numerator,
+                    denominator=c.denominator,
+                    target=c.target,
+                    status=c.status,
+                    points=round(c.points, 3),
+                    max_points=c.max_points,
+                    bound=c.bound,
+                )
+                for score, (_, components) in zip(scores, results, strict=True)
+                for c in components
+            ],
+            batch_size=2000,
+        )
+        newer = set(
+            CreditScore.objects.filter(merchant_id__in=merchant_ids, as_of__gt=as_of)
+            .values_list("merchant_id", flat=True)
+            .distinct()
+        )
+        merchant_credit_scores_set(
+            scores={s.merchant_id: (s.score, s.tier) for s in scores if s.merchant_id not in newer},
+            actor=actor,
+            reason=_("Credit score as of %(as_of)s, policy v%(version)s")
+            % {"as_of": as_of.isoformat(), "version": policy.version},
+        )
+    return scores
+
+
+def merchant_id_ranges(*, max_tasks: int, min_chunk: int = CHUNK_SIZE) -> list[tuple[int, int]]:
+    """Split all merchants into at most `max_tasks` contiguous id ranges (first id, last id)."""
+    ids = list(Merchant.objects.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return []
+    size = max(min_chunk, -(-len(ids) // max_tasks))
+    return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
+
+
+def merchants_score_range(
+    *, first_id: int, last_id: int, as_of: datetime, window_days: int | None = None, actor: Actor = None
+) -> int:
+    """Score the merchants with ids in [first_id, last_id], CHUNK_SIZE at a time; returns how many."""
+    done, after = 0, first_id - 1
+    while True:
+        ids = list(
+            Merchant.objects.filter(pk__gt=after, pk__lte=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:CHUNK_SIZE]
+        )
+        if not ids:
+            return done
+        merchants_score(merchant_ids=ids, as_of=as_of, window_days=window_days, actor=actor)
+        done += len(ids)
+        after = ids[-1]

@@ -1,0 +1,34 @@
+"""Thin, idempotent Celery tasks over credit.services (routed to the `scoring` queue)."""
+
+from datetime import datetime, time
+
+from celery import shared_task
+from django.utils import timezone
+
+from credit import services
+
+MAX_TASKS = 200
+
+
+def nightly_as_of() -> datetime:
+    """Midnight today in the platform's time zone (whatever a request activated): one as-of time per night."""
+    zone = timezone.get_default_timezone()
+    return datetime.combine(timezone.localdate(timezone=zone), time.min, tzinfo=zone)
+
+
+@shared_task
+def merchants_score_range(first_id: int, last_id: int, as_of: str, window_days: int | None = None) -> int:
+    # Re-running a range replaces its own rows for this as-of time, so a retry has one effect.
+    return services.merchants_score_range(
+        first_id=first_id, last_id=last_id, as_of=datetime.fromisoformat(as_of), window_days=window_days
+    )
+
+
+@shared_task
+def merchants_score_all(as_of: str | None = None, window_days: int | None = None) -> int:
+    """The nightly run: all merchants in at most MAX_TASKS range tasks, however many merchants there are."""
+    as_of = as_of or nightly_as_of().isoformat()
+    ranges = services.merchant_id_ranges(max_tasks=MAX_TASKS)
+    for first_id, last_id in ranges:
+        merchants_score_range.delay(first_id, last_id, as_of, window_days)
+    return len(ranges)
