@@ -45,7 +45,8 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _staff_roles(request):
-    """Transactional tests flush every table, groups included; put the staff roles back."""
+    """Transactional tests flush every table, data migrations' rows included: put back the staff roles and
+    the scoring policy."""
     db_fixtures = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
     if not request.node.get_closest_marker("django_db") and not db_fixtures & set(request.fixturenames):
         return
@@ -58,6 +59,13 @@ def _staff_roles(request):
     request.getfixturevalue("_django_db_helper")
     if Group.objects.filter(name__in=STAFF_ROLES).count() != len(STAFF_ROLES):
         sync_role_permissions(apps)
+    # ... and the scoring policy's version 1, which a data migration creates.
+    import importlib
+
+    from credit.models import ScoringPolicy
+
+    if not ScoringPolicy.objects.exists():
+        importlib.import_module("credit.migrations.0002_policy_v1_and_roles").create_version_1(apps, None)
 
 
 @pytest.fixture
