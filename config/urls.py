@@ -88,6 +88,7 @@ urlpatterns = [
     path("portal/", include("merchants.portal")),
     path("staff/merchant-info/", include("profiles.staff")),
     path("staff/onboarding/", include("onboarding.staff")),
+    path("staff/credit/", include("credit.staff")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,5 @@
+"""Staff pages of the credit app, one module per area; each module adds its own routes here."""
+
+app_name = "credit-staff"
+
+urlpatterns: list = []
