@@ -24,6 +24,7 @@ from complaints.choices import (
     OPEN_STATUSES,
     OUTCOME_OF_DISPUTE,
     STAGE_DURATION,
+    UPHELD_OUTCOMES,
     Answer,
     Category,
     Channel,
@@ -415,6 +416,7 @@ def complaint_resolve(
             reason=note,
         )
         _announce_outcome(complaint)
+        _rescore_merchant_if_upheld(complaint)
     return complaint
 
 
@@ -452,6 +454,14 @@ def _announce_outcome(complaint: Complaint) -> None:
             + _("Carry it out by %(due)s and confirm in the portal.")
             % {"due": timezone.localtime(complaint.obligation_due_at).strftime("%Y-%m-%d")},
         )
+
+
+def _rescore_merchant_if_upheld(complaint: Complaint) -> None:
+    """An upheld or partly upheld complaint (or a lost dispute) counts against the merchant's credit score."""
+    from credit.services import merchant_rescore_soon
+
+    if complaint.outcome in UPHELD_OUTCOMES:
+        merchant_rescore_soon(merchant_id=complaint.merchant_id)
 
 
 def complaint_fulfil_obligation(*, complaint: Complaint, actor: Actor, note: str = "") -> Complaint:
@@ -719,6 +729,7 @@ def _decide(dispute: Dispute, outcome: str, award: Decimal, note: str, *, actor,
         after={"outcome": complaint.outcome, "dispute": dispute.pk},
     )
     _announce_outcome(complaint)
+    _rescore_merchant_if_upheld(complaint)
 
 
 def dispute_refer_litigation(*, dispute: Dispute, note: str, documents: list[CheckedFile], actor) -> Dispute:

@@ -184,6 +184,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A shipment with no tracking event for this long is flagged as stalled.
 LOGISTICS_STALL_HOURS = env.int("LOGISTICS_STALL_HOURS", default=48)
+# Credit: an order delivered, a complaint upheld or a violation decided rescores the merchant once per burst,
+# this many seconds after the first event (a task on the `scoring` queue); off, the nightly run catches up.
+CREDIT_RESCORE_ON_EVENTS = env.bool("CREDIT_RESCORE_ON_EVENTS", default=True)
+CREDIT_RESCORE_DEBOUNCE_SECONDS = env.int("CREDIT_RESCORE_DEBOUNCE_SECONDS", default=300)
 
 # --- Authentication, lockout, passwords ------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -1,9 +1,8 @@
 """Thin, idempotent Celery tasks over credit.services (routed to the `scoring` queue)."""
 
-from datetime import datetime, time
+from datetime import datetime
 
 from celery import shared_task
-from django.utils import timezone
 
 from credit import services
 
@@ -12,8 +11,7 @@ MAX_TASKS = 200
 
 def nightly_as_of() -> datetime:
     """Midnight today in the platform's time zone (whatever a request activated): one as-of time per night."""
-    zone = timezone.get_default_timezone()
-    return datetime.combine(timezone.localdate(timezone=zone), time.min, tzinfo=zone)
+    return services.platform_midnight()
 
 
 @shared_task
@@ -32,3 +30,10 @@ def merchants_score_all(as_of: str | None = None, window_days: int | None = None
     for first_id, last_id in ranges:
         merchants_score_range.delay(first_id, last_id, as_of, window_days)
     return len(ranges)
+
+
+@shared_task
+def merchant_rescore(merchant_id: int) -> int | None:
+    """The debounced rescore after events (credit.services.rescore): the day's interim row, replaced when re-run."""
+    score = services.merchant_rescore(merchant_id=merchant_id)
+    return score.score if score else None

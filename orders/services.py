@@ -264,8 +264,14 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, actor: Actor
 
 
 def order_deliver(*, order: Order, actor: Actor, at: datetime | None = None) -> Order:
-    """Received by the buyer; `at` is the carrier's delivery time when a tracking event says so."""
-    return _order_transition(order=order, target=OrderStatus.DELIVERED, actor=actor, at=at)
+    """Received by the buyer; `at` is the carrier's delivery time when a tracking event says so. The merchant's
+    credit score follows soon (debounced)."""
+    from credit.services import merchant_rescore_soon
+
+    with transaction.atomic():
+        order = _order_transition(order=order, target=OrderStatus.DELIVERED, actor=actor, at=at)
+        merchant_rescore_soon(merchant_id=order.merchant_id)
+    return order
 
 
 def order_complete(*, order: Order, actor: Actor) -> Order:

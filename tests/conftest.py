@@ -16,6 +16,9 @@ def pytest_configure(config):
         pytest.exit("CI=true needs DATABASE_URL (PostgreSQL) and REDIS_URL: " + SERVICES_REASON, returncode=3)
     # Hashing strength is not under test; a fast hasher keeps user-heavy tests quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Event rescores would queue delayed tasks (or, embedded, rescore in-process) from every app's tests;
+    # tests/credit/test_rescore.py turns them on where they are under test.
+    settings.CREDIT_RESCORE_ON_EVENTS = False
 
 
 def pytest_collection_modifyitems(config, items):

@@ -14,6 +14,7 @@ from credit import metrics, scoring
 from credit.choices import COMPONENT_LABELS, REGISTERED_CAPITAL, YEARS_IN_BUSINESS
 from credit.models import CreditScore, ScoreComponent, ScoringPolicy
 from credit.selectors import current_policy
+from credit.services.rescore import merchant_rescore, merchant_rescore_soon, platform_midnight  # noqa: F401
 from merchants.models import Merchant
 from merchants.services import merchant_credit_scores_set
 
