@@ -101,6 +101,12 @@ class Order(TimeStampedModel):
         indexes = [
             models.Index(fields=["merchant", "status", "placed_at"], name="order_merchant_status_placed"),
             models.Index(fields=["external_id", "buyer_ref"], name="order_lookup"),
+            # Credit scoring's window (a merchant's orders placed in [T - W, T)) read from the index alone.
+            models.Index(
+                fields=["merchant", "placed_at"],
+                include=["id", "status", "shipped_at", "ship_by", "delivered_at", "deliver_by", "time_zone"],
+                name="order_merchant_window",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,7 +157,10 @@ class OrderPayment(models.Model):
 class OrderReview(models.Model):
     """A buyer's review of an order; credit scoring reads the scores."""
 
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="reviews")
+    # Indexed by orderreview_order_score below, which also carries what credit scoring reads.
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="reviews", db_index=False
+    )
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
     score = models.PositiveSmallIntegerField(_("score"))
     title = models.CharField(_("title"), max_length=200, blank=True)
@@ -169,6 +178,7 @@ class OrderReview(models.Model):
                 fields=["order", "external_id"], condition=~Q(external_id=""), name="orderreview_order_external_unique"
             ),
         ]
+        indexes = [models.Index(fields=["order"], include=["score", "created_at"], name="orderreview_order_score")]
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.score}"

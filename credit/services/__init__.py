@@ -1,9 +1,10 @@
 """Writes of the credit app: scoring policy versions and scoring runs."""
 
+import io
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,6 +138,31 @@ def _score_chunk(merchant_ids: list[int], *, policy: ScoringPolicy, as_of: datet
     return list(zip(scores, component_rows, strict=True))
 
 
+COMPONENT_COLUMNS = ("score", "name", "value", "numerator", "denominator", "target", "status", "points",
+                     "max_points", "bound")  # fmt: skip
+
+
+def _components_insert(rows: list[tuple]) -> None:
+    """Write the score components (rows in COMPONENT_COLUMNS order): COPY on PostgreSQL, the nine rows a
+    merchant has being most of what a scoring run writes; bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        ScoreComponent.objects.bulk_create(
+            [ScoreComponent(**dict(zip(("score_id", *COMPONENT_COLUMNS[1:]), row, strict=True))) for row in rows],
+            batch_size=2000,
+        )
+        return
+    buffer = io.StringIO()
+    for row in rows:
+        # Text format: floats as Python's shortest repr, which PostgreSQL reads back exactly; None as \N.
+        buffer.write("\t".join("\\N" if value is None else str(value) for value in row))
+        buffer.write("\n")
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(ScoreComponent._meta.get_field(name).column) for name in COMPONENT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {quote(ScoreComponent._meta.db_table)} ({columns}) FROM STDIN", buffer)
+
+
 def merchants_score(
     *, merchant_ids: list[int], as_of: datetime, window_days: int | None = None, actor: Actor = None
 ) -> list[CreditScore]:
@@ -158,25 +184,14 @@ def merchants_score(
             )
             for score in scores:
                 score.pk = by_merchant[score.merchant_id]
-        ScoreComponent.objects.bulk_create(
+        _components_insert(
             [
-                ScoreComponent(
-                    score_id=score.pk,
-                    name=c.name,
-                    value=c.value,
-                    numerator=c.numerator,
-                    denominator=c.denominator,
-                    target=c.target,
-                    status=c.status,
-                    points=round(c.points, 3),
-                    max_points=c.max_points,
-                    bound=c.bound,
-                )
+                (score.pk, c.name, c.value, c.numerator, c.denominator, c.target, c.status, round(c.points, 3),
+                 c.max_points, c.bound)
                 for score, (_, components) in zip(scores, results, strict=True)
                 for c in components
-            ],
-            batch_size=2000,
-        )
+            ]
+        )  # fmt: skip
         newer = set(
             CreditScore.objects.filter(merchant_id__in=merchant_ids, as_of__gt=as_of)
             .values_list("merchant_id", flat=True)
