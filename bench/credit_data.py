@@ -3,7 +3,8 @@
 Every order-based component of the credit score has data, with skewed, merchant-specific behaviour:
 - merchants: ids 1..N, active; 95% have a profile (90% of those with a founding date, 85% with capital);
 - orders: merchant drawn from a power law (the biggest sell tens of thousands of orders, the median a few
-  dozen), placed uniformly over the 100 days before the as-of time (so a 90-day window holds about 90%);
+  dozen; sizes scattered over the ids, as sign-up order would), placed uniformly over the 100 days before the
+  as-of time (so a 90-day window holds about 90%);
   each merchant has its own cancellation, late-shipment, overdue-delivery, untracked, return, complaint and
   review propensities; 90% Asia/Shanghai, 7% Asia/Urumqi, 3% America/Sao_Paulo; 4% without deliver-by date;
 - shipments for the orders handed over (id = order id); most carry an in-transit scan and, once delivered,
@@ -142,7 +143,8 @@ FROM (
                            (x.r_pay * 1000000)::int AS buyer
                     FROM (
                         SELECT g AS id,
-                               (1 + floor(%(merchants)s * power(random(), 2.2)))::bigint AS m,
+                               1 + (floor(%(merchants)s * power(random(), 2.2))::bigint * 1000003)
+                                   %% %(merchants)s AS m,
                                %(as_of)s - random() * interval '100 days' AS placed,
                                random() AS r_cancel, random() AS r_late, random() AS r_hours, random() AS r_transit,
                                random() AS r_overdue, random() AS r_zone, random() AS r_amount, random() AS r_dueless,

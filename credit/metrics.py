@@ -117,15 +117,24 @@ def review_measures(merchant_ids: list[int], since: datetime, until: datetime) -
     return {row["order__merchant_id"]: {AVERAGE_REVIEW_SCORE: (row["total"], row["n"])} for row in rows}
 
 
-# The chunk's orders in the window come from the index (merchant, placed_at) that carries their columns;
-# the per-order lookups are index probes (LATERAL), never a pass over a whole table, so a chunk costs what
-# its own orders cost. Shipments and upheld complaints are found by merchant (each carries its order's).
+# The chunk's orders in the window come from the index (merchant, placed_at) that carries their columns,
+# its shipments from the index (merchant) that carries their orders and last event times; what is left are
+# index probes per order (LATERAL), never a pass over a whole table, so a chunk costs what its own orders
+# cost. Shipments and upheld complaints are found by merchant (each carries its order's merchant).
+# A shipment whose last event came before T was tracked before T: tracking_events_ingest keeps
+# `last_event_at` the latest event's time. Only the others (no event yet, or the last one at T or later)
+# are looked up among the events.
 WINDOW_SQL = """
 WITH windowed AS MATERIALIZED ({windowed}),
 tracked AS (
     SELECT s.order_id FROM {shipment} s
-    WHERE s.merchant_id = ANY(%(ids)s)
-      AND EXISTS (SELECT 1 FROM {event} e WHERE e.shipment_id = s.id AND e.occurred_at < %(until)s)
+    LEFT JOIN LATERAL (
+        SELECT true AS found FROM {event} e
+        WHERE (s.last_event_at IS NULL OR s.last_event_at >= %(until)s)
+          AND e.shipment_id = s.id AND e.occurred_at < %(until)s
+        LIMIT 1
+    ) earlier ON true
+    WHERE s.merchant_id = ANY(%(ids)s) AND (s.last_event_at < %(until)s OR earlier.found)
 ),
 complained AS ({complained} UNION {disputed})
 SELECT w.merchant_id,

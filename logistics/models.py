@@ -113,7 +113,7 @@ class Shipment(TimeStampedModel):
 
     MERCHANT_LOOKUP = "merchant"
 
-    # Indexed by shipment_merchant_order below, which also carries what credit scoring reads.
+    # Indexed by shipment_merchant_events below, which also carries what credit scoring reads.
     merchant = models.ForeignKey(
         "merchants.Merchant",
         verbose_name=_("merchant"),
@@ -156,8 +156,8 @@ class Shipment(TimeStampedModel):
             models.Index(fields=["tracking_number"], name="shipment_tracking"),
             models.Index(fields=["status", "eta"], name="shipment_status_eta"),
             models.Index(fields=["merchant", "shipped_at"], name="shipment_merchant_shipped"),
-            # A merchant's shipments with their ids and orders, for credit scoring's tracking check.
-            models.Index(fields=["merchant"], include=["id", "order"], name="shipment_merchant_order"),
+            # A merchant's shipments with their orders and last event times, for credit scoring's tracking check.
+            models.Index(fields=["merchant"], include=["id", "order", "last_event_at"], name="shipment_merchant_events"),
         ]
 
     def __str__(self) -> str:

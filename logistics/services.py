@@ -297,16 +297,19 @@ def _shipments_update(rows: list[tuple], *, now: datetime) -> None:
 
 
 def shipment_orders_deliver(*, shipment_ids: list[int]) -> int:
-    """Deliver, through the orders service, the shipped orders whose shipment is delivered. Idempotent."""
+    """Deliver, through the orders service, the shipped orders whose shipment is delivered. Idempotent.
+    Each merchant's credit rescore is scheduled once for the batch."""
+    from credit.services import rescore_batch
     from orders import services as order_services
     from orders.choices import OrderStatus
 
     done = 0
-    for shipment in Shipment.objects.filter(
-        pk__in=shipment_ids, status=ShipmentStatus.DELIVERED, order__status=OrderStatus.SHIPPED
-    ).select_related("order"):
-        order_services.order_deliver(order=shipment.order, actor=None, at=shipment.delivered_at)
-        done += 1
+    with rescore_batch():
+        for shipment in Shipment.objects.filter(
+            pk__in=shipment_ids, status=ShipmentStatus.DELIVERED, order__status=OrderStatus.SHIPPED
+        ).select_related("order"):
+            order_services.order_deliver(order=shipment.order, actor=None, at=shipment.delivered_at)
+            done += 1
     return done
 
 

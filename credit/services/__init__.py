@@ -15,11 +15,20 @@ from credit import metrics, scoring
 from credit.choices import COMPONENT_LABELS, REGISTERED_CAPITAL, YEARS_IN_BUSINESS
 from credit.models import CreditScore, ScoreComponent, ScoringPolicy
 from credit.selectors import current_policy
-from credit.services.rescore import merchant_rescore, merchant_rescore_soon, platform_midnight  # noqa: F401
+from credit.services.rescore import (  # noqa: F401
+    merchant_rescore,
+    merchant_rescore_soon,
+    platform_midnight,
+    rescore_batch,
+)
 from merchants.models import Merchant
 from merchants.services import merchant_credit_scores_set
 
+# A nightly range task measures MEASURE_SIZE merchants per pass of set-based queries (fewer, larger passes read
+# each index page fewer times) and writes CHUNK_SIZE merchants per transaction; a range is at least RANGE_SIZE.
 CHUNK_SIZE = 1000
+MEASURE_SIZE = 5000
+RANGE_SIZE = 5000
 RULE_KEYS = {"direction", "weight", "best", "floor", "target", "warning", "min_sample"}
 REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL)
 
@@ -106,9 +115,11 @@ def scoring_policy_create(
     return policy
 
 
-def _score_chunk(merchant_ids: list[int], *, policy: ScoringPolicy, as_of: datetime, window_days: int) -> list:
+def _score_chunk(
+    merchant_ids: list[int], *, policy: ScoringPolicy, as_of: datetime, window_days: int, measured=None
+) -> list:
     since = as_of - timedelta(days=window_days)
-    measures, reputation = metrics.measure_chunk(merchant_ids, since, as_of)
+    measures, reputation = measured or metrics.measure_chunk(merchant_ids, since, as_of)
     computed_at = timezone.now()
     scores, component_rows = [], []
     for merchant_id in merchant_ids:
@@ -164,15 +175,21 @@ def _components_insert(rows: list[tuple]) -> None:
 
 
 def merchants_score(
-    *, merchant_ids: list[int], as_of: datetime, window_days: int | None = None, actor: Actor = None
+    *,
+    merchant_ids: list[int],
+    as_of: datetime,
+    window_days: int | None = None,
+    actor: Actor = None,
+    measured: tuple | None = None,
 ) -> list[CreditScore]:
     """Score a chunk of merchants at `as_of`: a few aggregate queries, then bulk writes. A run repeated for
     the same as-of time and window replaces its own rows. The merchants' `credit_score` and `tier` follow
-    the newest score each has."""
+    the newest score each has. `measured`: metrics.measure_chunk's result for these merchants (or more), when
+    the caller measured them already over the same window."""
     policy = current_policy()
     window_days = window_days or policy.window_days
     merchant_ids = sorted(set(merchant_ids))
-    results = _score_chunk(merchant_ids, policy=policy, as_of=as_of, window_days=window_days)
+    results = _score_chunk(merchant_ids, policy=policy, as_of=as_of, window_days=window_days, measured=measured)
     with transaction.atomic():
         CreditScore.objects.filter(merchant_id__in=merchant_ids, as_of=as_of, window_days=window_days).delete()
         scores = CreditScore.objects.bulk_create([score for score, _ in results], batch_size=1000)
@@ -206,7 +223,7 @@ def merchants_score(
     return scores
 
 
-def merchant_id_ranges(*, max_tasks: int, min_chunk: int = CHUNK_SIZE) -> list[tuple[int, int]]:
+def merchant_id_ranges(*, max_tasks: int, min_chunk: int = RANGE_SIZE) -> list[tuple[int, int]]:
     """Split all merchants into at most `max_tasks` contiguous id ranges (first id, last id)."""
     ids = list(Merchant.objects.order_by("pk").values_list("pk", flat=True))
     if not ids:
@@ -218,16 +235,22 @@ def merchant_id_ranges(*, max_tasks: int, min_chunk: int = CHUNK_SIZE) -> list[t
 def merchants_score_range(
     *, first_id: int, last_id: int, as_of: datetime, window_days: int | None = None, actor: Actor = None
 ) -> int:
-    """Score the merchants with ids in [first_id, last_id], CHUNK_SIZE at a time; returns how many."""
+    """Score the merchants with ids in [first_id, last_id]: measured MEASURE_SIZE at a time, written CHUNK_SIZE
+    at a time; returns how many."""
+    window_days = window_days or current_policy().window_days
+    since = as_of - timedelta(days=window_days)
     done, after = 0, first_id - 1
     while True:
         ids = list(
             Merchant.objects.filter(pk__gt=after, pk__lte=last_id)
             .order_by("pk")
-            .values_list("pk", flat=True)[:CHUNK_SIZE]
+            .values_list("pk", flat=True)[:MEASURE_SIZE]
         )
         if not ids:
             return done
-        merchants_score(merchant_ids=ids, as_of=as_of, window_days=window_days, actor=actor)
+        measured = metrics.measure_chunk(ids, since, as_of)
+        for start in range(0, len(ids), CHUNK_SIZE):
+            chunk = ids[start : start + CHUNK_SIZE]
+            merchants_score(merchant_ids=chunk, as_of=as_of, window_days=window_days, actor=actor, measured=measured)
         done += len(ids)
         after = ids[-1]

@@ -20,10 +20,14 @@ per day. Its window ends at that midnight, like the nightly row's; `computed_at`
 
 In the embedded mode (`make run`: no broker, tasks run in-process) no worker would wait for a countdown, so
 the rescore runs right after the commit: one merchant is about a dozen small queries (a few milliseconds on
-the demo data), once per transaction.
+the demo data), once per transaction. A bulk operation that commits events one by one (logistics delivering
+a carrier batch's orders) wraps them in `rescore_batch()`, so each merchant is rescored once for the batch.
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, time, timedelta
 
 from celery import current_app
@@ -36,6 +40,8 @@ from credit.models import CreditScore
 from merchants.models import Merchant
 
 logger = logging.getLogger(__name__)
+# The merchants a bulk operation's committed events asked to rescore (see rescore_batch), while one runs.
+_batch: ContextVar[set[int] | None] = ContextVar("credit_rescore_batch", default=None)
 
 
 def platform_midnight(*, days_ahead: int = 0) -> datetime:
@@ -72,7 +78,11 @@ class _RescoreOnCommit:
         self.merchant_id = merchant_id
 
     def __call__(self) -> None:
-        rescore_schedule(merchant_id=self.merchant_id)
+        pending = _batch.get()
+        if pending is not None:
+            pending.add(self.merchant_id)
+        else:
+            rescore_schedule(merchant_id=self.merchant_id)
 
 
 def merchant_rescore_soon(*, merchant_id: int) -> None:
@@ -90,6 +100,26 @@ def merchant_rescore_soon(*, merchant_id: int) -> None:
 def runs_in_process() -> bool:
     """The embedded mode: a task runs where it is sent, so a countdown would be ignored."""
     return bool(current_app.conf.task_always_eager)
+
+
+@contextmanager
+def rescore_batch() -> Iterator[None]:
+    """Around a bulk operation that commits many events one by one (a carrier batch delivering many orders):
+    each merchant's rescore is scheduled once when the block ends, for the events committed inside it."""
+    if _batch.get() is not None:  # an outer batch schedules
+        yield
+        return
+    pending: set[int] = set()
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        for merchant_id in sorted(pending):
+            try:
+                rescore_schedule(merchant_id=merchant_id)
+            except Exception:  # the events are committed; the nightly run catches up
+                logger.exception("credit rescore of merchant %s not scheduled", merchant_id)
 
 
 def rescore_schedule(*, merchant_id: int) -> bool:

@@ -27,7 +27,7 @@ from merchants.models import Merchant
 from orders import services as order_services
 from tests.complaints.factories import agent, investigating
 from tests.credit.factories import components, days_ago, order_at
-from tests.logistics.factories import deliver, shipment_of, shipped_order
+from tests.logistics.factories import deliver, event, shipment_of, shipped_order
 from tests.orders.factories import active_merchant
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -143,6 +143,25 @@ def test_a_carrier_delivery_rescores_through_the_orders_service(rescore_on, sent
     with django_capture_on_commit_callbacks(execute=True):
         assert logistics_services.shipment_orders_deliver(shipment_ids=[shipment_of(order).pk]) == 1
     assert sent == [(order.merchant_id, 300)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_carrier_batch_rescores_each_merchant_once_in_the_embedded_mode(rescore_on, eager_tasks, monkeypatch):
+    # given three shipped orders of two merchants, and the rescores counted
+    first, second = fresh(rescore_on, active_merchant()), fresh(rescore_on, active_merchant())
+    shipments = [shipment_of(shipped_order(merchant)) for merchant in (first, first, second)]
+    rescored: list[int] = []
+    real = rescore.merchant_rescore
+    monkeypatch.setattr(rescore, "merchant_rescore", lambda *, merchant_id: rescored.append(merchant_id) or real(
+        merchant_id=merchant_id))  # fmt: skip
+    # when one carrier batch delivers them all (its orders are delivered in-process, each in its own transaction)
+    logistics_services.tracking_events_ingest(
+        events=[event(shipment, "delivered", days_ago(0.5), "Beijing") for shipment in shipments], actor=None
+    )
+    # then each merchant is rescored once, after all of its deliveries
+    assert sorted(rescored) == sorted([first.pk, second.pk])
+    [row] = interim_rows(first)
+    assert components(row)["return_rate"].denominator == 2
 
 
 @pytest.mark.django_db
