@@ -188,6 +188,8 @@ LOGISTICS_STALL_HOURS = env.int("LOGISTICS_STALL_HOURS", default=48)
 # this many seconds after the first event (a task on the `scoring` queue); off, the nightly run catches up.
 CREDIT_RESCORE_ON_EVENTS = env.bool("CREDIT_RESCORE_ON_EVENTS", default=True)
 CREDIT_RESCORE_DEBOUNCE_SECONDS = env.int("CREDIT_RESCORE_DEBOUNCE_SECONDS", default=300)
+# The nightly run scores at least this many merchants per task (each task passes over the tables once).
+CREDIT_SCORING_RANGE_SIZE = env.int("CREDIT_SCORING_RANGE_SIZE", default=50_000)
 
 # --- Authentication, lockout, passwords ------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -118,9 +118,10 @@ def review_measures(merchant_ids: list[int], since: datetime, until: datetime) -
 
 
 # The chunk's orders in the window come from the index (merchant, placed_at) that carries their columns,
-# its shipments from the index (merchant) that carries their orders and last event times; what is left are
-# index probes per order (LATERAL), never a pass over a whole table, so a chunk costs what its own orders
-# cost. Shipments and upheld complaints are found by merchant (each carries its order's merchant).
+# its shipments from the index (merchant) that carries their orders and last event times, upheld complaints
+# and lost disputes by merchant (each carries its order's merchant). Reviews and returns are joined to the
+# chunk's orders and the planner picks how: index probes for a few merchants (an event's rescore), one hash
+# join for a nightly pass of thousands, never a pass per merchant (bench/credit_scoring.py).
 # A shipment whose last event came before T was tracked before T: tracking_events_ingest keeps
 # `last_event_at` the latest event's time. Only the others (no event yet, or the last one at T or later)
 # are looked up among the events.
@@ -136,7 +137,17 @@ tracked AS (
     ) earlier ON true
     WHERE s.merchant_id = ANY(%(ids)s) AND (s.last_event_at < %(until)s OR earlier.found)
 ),
-complained AS ({complained} UNION {disputed})
+complained AS ({complained} UNION {disputed}),
+reviewed AS (
+    SELECT r.order_id, sum(r.score) AS total, count(*) AS n, bool_or(r.score <= 2) AS poor
+    FROM {review} r JOIN windowed w ON w.id = r.order_id
+    WHERE r.created_at < %(until)s
+    GROUP BY r.order_id
+),
+returned AS (
+    SELECT DISTINCT x.order_id FROM {returns} x JOIN windowed w ON w.id = x.order_id
+    WHERE x.type = ANY(%(return_types)s) AND x.created_at < %(until)s
+)
 SELECT w.merchant_id,
        count(*),
        count(*) FILTER (WHERE w.status = %(cancelled)s),
@@ -145,7 +156,7 @@ SELECT w.merchant_id,
        count(*) FILTER (WHERE w.shipped_at < %(until)s AND t.order_id IS NOT NULL),
        count(*) FILTER (WHERE c.order_id IS NOT NULL OR rv.poor),
        count(*) FILTER (WHERE w.delivered_at < %(until)s),
-       count(*) FILTER (WHERE rt.returned),
+       count(*) FILTER (WHERE rt.order_id IS NOT NULL),
        count(*) FILTER (WHERE w.delivered_at < %(until)s AND w.deliver_by IS NOT NULL),
        count(*) FILTER (WHERE w.delivered_at < %(until)s AND w.deliver_by IS NOT NULL
                           AND (w.delivered_at AT TIME ZONE w.time_zone)::date
@@ -155,15 +166,8 @@ SELECT w.merchant_id,
 FROM windowed w
 LEFT JOIN tracked t ON t.order_id = w.id
 LEFT JOIN complained c ON c.order_id = w.id
-LEFT JOIN LATERAL (
-    SELECT sum(r.score) AS total, count(*) AS n, bool_or(r.score <= 2) AS poor
-    FROM {review} r WHERE r.order_id = w.id AND r.created_at < %(until)s
-) rv ON true
-LEFT JOIN LATERAL (
-    SELECT true AS returned FROM {returns} x
-    WHERE x.order_id = w.id AND x.type = ANY(%(return_types)s) AND x.created_at < %(until)s
-    LIMIT 1
-) rt ON true
+LEFT JOIN reviewed rv ON rv.order_id = w.id
+LEFT JOIN returned rt ON rt.order_id = w.id
 GROUP BY w.merchant_id
 """
 
@@ -215,8 +219,9 @@ def window_measures_postgres(merchant_ids: list[int], since: datetime, until: da
     )
     result: Measures = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        # Compiling the statement (JIT) would cost more than running it, once per chunk (bench/credit_scoring.py).
+        # Compiling the statement (JIT) costs more than it saves here; a nightly pass's hash joins fit in 64 MB.
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
         for (merchant_id, orders, cancelled, handed, late, tracked, defective, delivered, returned, dated, on_time,
              review_total, reviews) in cursor.fetchall():  # fmt: skip

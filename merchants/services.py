@@ -6,6 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from core.audit import Actor, actor_fields, audit
+from core.bulk import instances_copy
 from core.models import AuditEntry
 from core.transitions import ensure_transition
 from merchants.choices import STATUS_TRANSITIONS, KycStatus, MembershipRole, MerchantStatus, RestrictionReason
@@ -333,7 +334,7 @@ def merchant_credit_scores_set(*, scores: dict[int, tuple[int, str]], actor: Act
                 )
             )
         _credit_fields_update(changed)
-        AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        instances_copy(entries)
     return len(changed)
 
 

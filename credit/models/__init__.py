@@ -62,8 +62,13 @@ class CreditScore(models.Model):
 
     MERCHANT_LOOKUP = "merchant"
 
+    # Indexed by creditscore_merchant_asof (and the unique constraint), which lead with it.
     merchant = models.ForeignKey(
-        "merchants.Merchant", verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="credit_scores"
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.PROTECT,
+        related_name="credit_scores",
+        db_index=False,
     )
     score = models.PositiveSmallIntegerField(_("score"))
     tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices)
@@ -92,7 +97,10 @@ class ScoreComponent(models.Model):
 
     MERCHANT_LOOKUP = "score__merchant"
 
-    score = models.ForeignKey(CreditScore, verbose_name=_("score"), on_delete=models.CASCADE, related_name="components")
+    # Indexed by the unique constraint (score, name), which leads with it.
+    score = models.ForeignKey(
+        CreditScore, verbose_name=_("score"), on_delete=models.CASCADE, related_name="components", db_index=False
+    )
     name = models.CharField(_("name"), max_length=40)
     # The plain ratio or mean of the definition; null when there is nothing to divide.
     value = models.FloatField(_("value"), null=True, blank=True)

@@ -1,16 +1,17 @@
 """Writes of the credit app: scoring policy versions and scoring runs."""
 
-import io
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import PLATFORM_ADMIN, RISK_OFFICER, has_role
 from core.audit import Actor, audit
+from core.bulk import rows_copy
 from credit import metrics, scoring
 from credit.choices import COMPONENT_LABELS, REGISTERED_CAPITAL, YEARS_IN_BUSINESS
 from credit.models import CreditScore, ScoreComponent, ScoringPolicy
@@ -24,11 +25,11 @@ from credit.services.rescore import (  # noqa: F401
 from merchants.models import Merchant
 from merchants.services import merchant_credit_scores_set
 
-# A nightly range task measures MEASURE_SIZE merchants per pass of set-based queries (fewer, larger passes read
-# each index page fewer times) and writes CHUNK_SIZE merchants per transaction; a range is at least RANGE_SIZE.
+# A nightly range task (settings.CREDIT_SCORING_RANGE_SIZE merchants or more) measures MEASURE_SIZE merchants
+# per pass of set-based queries (a pass joins whole tables once, so fewer, larger passes do less work) and
+# writes CHUNK_SIZE merchants per transaction (bench/credit_scoring.py).
 CHUNK_SIZE = 1000
-MEASURE_SIZE = 5000
-RANGE_SIZE = 5000
+MEASURE_SIZE = 50_000
 RULE_KEYS = {"direction", "weight", "best", "floor", "target", "warning", "min_sample"}
 REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL)
 
@@ -153,27 +154,6 @@ COMPONENT_COLUMNS = ("score", "name", "value", "numerator", "denominator", "targ
                      "max_points", "bound")  # fmt: skip
 
 
-def _components_insert(rows: list[tuple]) -> None:
-    """Write the score components (rows in COMPONENT_COLUMNS order): COPY on PostgreSQL, the nine rows a
-    merchant has being most of what a scoring run writes; bulk_create elsewhere."""
-    if connection.vendor != "postgresql":
-        ScoreComponent.objects.bulk_create(
-            [ScoreComponent(**dict(zip(("score_id", *COMPONENT_COLUMNS[1:]), row, strict=True))) for row in rows],
-            batch_size=2000,
-        )
-        return
-    buffer = io.StringIO()
-    for row in rows:
-        # Text format: floats as Python's shortest repr, which PostgreSQL reads back exactly; None as \N.
-        buffer.write("\t".join("\\N" if value is None else str(value) for value in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(ScoreComponent._meta.get_field(name).column) for name in COMPONENT_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {quote(ScoreComponent._meta.db_table)} ({columns}) FROM STDIN", buffer)
-
-
 def merchants_score(
     *,
     merchant_ids: list[int],
@@ -201,13 +181,16 @@ def merchants_score(
             )
             for score in scores:
                 score.pk = by_merchant[score.merchant_id]
-        _components_insert(
+        # COPY on PostgreSQL: the nine rows a merchant has are most of what a scoring run writes.
+        rows_copy(
+            ScoreComponent,
+            COMPONENT_COLUMNS,
             [
                 (score.pk, c.name, c.value, c.numerator, c.denominator, c.target, c.status, round(c.points, 3),
                  c.max_points, c.bound)
                 for score, (_, components) in zip(scores, results, strict=True)
                 for c in components
-            ]
+            ],
         )  # fmt: skip
         newer = set(
             CreditScore.objects.filter(merchant_id__in=merchant_ids, as_of__gt=as_of)
@@ -223,12 +206,15 @@ def merchants_score(
     return scores
 
 
-def merchant_id_ranges(*, max_tasks: int, min_chunk: int = RANGE_SIZE) -> list[tuple[int, int]]:
-    """Split all merchants into at most `max_tasks` contiguous id ranges (first id, last id)."""
+def merchant_id_ranges(*, max_tasks: int, min_chunk: int | None = None) -> list[tuple[int, int]]:
+    """Split all merchants into at most `max_tasks` contiguous id ranges (first id, last id) of about the same
+    size, each at least `min_chunk` merchants (default settings.CREDIT_SCORING_RANGE_SIZE) unless fewer exist."""
     ids = list(Merchant.objects.order_by("pk").values_list("pk", flat=True))
     if not ids:
         return []
-    size = max(min_chunk, -(-len(ids) // max_tasks))
+    min_chunk = min_chunk or settings.CREDIT_SCORING_RANGE_SIZE
+    count = min(max_tasks, max(1, len(ids) // min_chunk))
+    size = -(-len(ids) // count)
     return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
 
 

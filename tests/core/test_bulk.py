@@ -1,0 +1,44 @@
+"""Bulk writes by COPY (PostgreSQL) or bulk_create (elsewhere) store every value as an INSERT would."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from core.bulk import instances_copy
+from core.models import ActorType, AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_copied_rows_read_back_exactly_awkward_text_json_nulls_and_times_included():
+    awkward = 'tab\there, line\nbreak, back\\slash, "quotes" and \\N'
+    when = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    entries = [
+        AuditEntry(
+            actor_type=ActorType.SYSTEM,
+            actor_label="system",
+            action="bulk.test",
+            object_type="merchants.merchant",
+            object_id=str(n),
+            merchant_id=n,
+            before={"text": awkward, "n": None} if n else None,
+            after={"score": 0.1 + 0.2, "list": [1, "two"]},
+            reason=awkward if n else "",
+            created_at=when,
+        )
+        for n in range(3)
+    ]
+    instances_copy(entries)
+    stored = list(AuditEntry.objects.filter(action="bulk.test").order_by("object_id"))
+    assert [e.object_id for e in stored] == ["0", "1", "2"]
+    assert stored[0].before is None and stored[0].reason == ""
+    assert stored[1].before == {"text": awkward, "n": None}
+    assert stored[2].after == {"score": 0.1 + 0.2, "list": [1, "two"]}
+    assert stored[2].reason == awkward
+    assert {e.created_at for e in stored} == {when}
+    assert {e.actor_user_id for e in stored} == {None}
+
+
+def test_nothing_to_copy_writes_nothing():
+    instances_copy([])
+    assert not AuditEntry.objects.filter(action="bulk.test").exists()
