@@ -4,25 +4,30 @@ and an audit entry per merchant)."""
 
 import io
 import json
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from django.db import connection, models
 
+NULL = "\\N"
 
-def _text(field: models.Field, value) -> str:
-    """One value in COPY's text format: \\N for NULL, backslash, tab and line breaks escaped."""
-    if value is None:
-        return "\\N"
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _converter(field: models.Field) -> Callable[[Any], str]:
+    """How one column's values are written in COPY's text format (\\N for NULL; text escaped)."""
     if isinstance(field, models.JSONField):
-        value = json.dumps(value, cls=field.encoder)
-    elif isinstance(value, bool):
-        value = "t" if value else "f"
-    elif isinstance(value, datetime | date):
-        value = value.isoformat()
-    else:
-        value = str(value)  # floats: the shortest repr, which PostgreSQL reads back exactly
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return lambda value: NULL if value is None else _escaped(json.dumps(value, cls=field.encoder))
+    if isinstance(field, models.BooleanField):
+        return lambda value: NULL if value is None else ("t" if value else "f")
+    if isinstance(field, models.DateField):  # and DateTimeField
+        return lambda value: NULL if value is None else value.isoformat()
+    if isinstance(field.target_field if field.is_relation else field, models.IntegerField | models.FloatField):
+        # numbers need no escaping; floats as the shortest repr, which PostgreSQL reads back exactly
+        return lambda value: NULL if value is None else str(value)
+    return lambda value: NULL if value is None else _escaped(str(value))
 
 
 def rows_copy(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
@@ -33,21 +38,13 @@ def rows_copy(model: type[models.Model], fields: Sequence[str], rows: Iterable[S
         attnames = [field.attname for field in columns]
         model.objects.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=1000)
         return
+    converters = [_converter(field) for field in columns]
     buffer = io.StringIO()
     for row in rows:
-        buffer.write("\t".join(_text(field, value) for field, value in zip(columns, row, strict=True)))
+        buffer.write("\t".join([convert(value) for convert, value in zip(converters, row, strict=True)]))
         buffer.write("\n")
     buffer.seek(0)
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in columns)
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN", buffer)
-
-
-def instances_copy(objs: Sequence[models.Model]) -> None:
-    """Insert unsaved model instances (ids come from the table), every concrete field but the primary key."""
-    if not objs:
-        return
-    model = type(objs[0])
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    rows_copy(model, [field.name for field in fields], ([getattr(obj, f.attname) for f in fields] for obj in objs))

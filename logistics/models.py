@@ -157,7 +157,9 @@ class Shipment(TimeStampedModel):
             models.Index(fields=["status", "eta"], name="shipment_status_eta"),
             models.Index(fields=["merchant", "shipped_at"], name="shipment_merchant_shipped"),
             # A merchant's shipments with their orders and last event times, for credit scoring's tracking check.
-            models.Index(fields=["merchant"], include=["id", "order", "last_event_at"], name="shipment_merchant_events"),
+            models.Index(
+                fields=["merchant"], include=["id", "order", "last_event_at"], name="shipment_merchant_events"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,10 +3,11 @@
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import Actor, actor_fields, audit
-from core.bulk import instances_copy
+from core.bulk import rows_copy
 from core.models import AuditEntry
 from core.transitions import ensure_transition
 from merchants.choices import STATUS_TRANSITIONS, KycStatus, MembershipRole, MerchantStatus, RestrictionReason
@@ -302,12 +303,19 @@ def membership_add(*, merchant: Merchant, user, role: str, actor: Actor) -> Merc
     return membership
 
 
+AUDIT_COLUMNS = ("actor_type", "actor_user", "actor_api_key", "actor_label", "action", "object_type", "object_id",
+                 "merchant_id", "before", "after", "reason", "created_at")  # fmt: skip
+
+
 def merchant_credit_scores_set(*, scores: dict[int, tuple[int, str]], actor: Actor, reason: str) -> int:
     """Set many merchants' `credit_score` and `tier` at once (a scoring run): the rows are locked, only the
-    ones that change are written (one UPDATE per thousand) and each change is audited (one bulk insert).
-    Returns how many merchants changed."""
+    ones that change are written (one UPDATE per thousand) and each change is audited (one COPY, or bulk
+    insert). Returns how many merchants changed."""
     if not scores:
         return 0
+    who = actor_fields(actor)
+    user, key = who.get("actor_user"), who.get("actor_api_key")
+    now = timezone.now()
     with transaction.atomic():
         current = (
             Merchant.objects.select_for_update()
@@ -322,19 +330,12 @@ def merchant_credit_scores_set(*, scores: dict[int, tuple[int, str]], actor: Act
                 continue
             changed.append((pk, score, tier))
             entries.append(
-                AuditEntry(
-                    **actor_fields(actor),
-                    action="merchant.credit_score",
-                    object_type=Merchant._meta.label_lower,
-                    object_id=str(pk),
-                    merchant_id=pk,
-                    before={"credit_score": old_score, "tier": old_tier},
-                    after={"credit_score": score, "tier": tier},
-                    reason=reason,
-                )
-            )
+                (who["actor_type"], user.pk if user else None, key.pk if key else None, who["actor_label"],
+                 "merchant.credit_score", Merchant._meta.label_lower, str(pk), pk,
+                 {"credit_score": old_score, "tier": old_tier}, {"credit_score": score, "tier": tier}, reason, now)
+            )  # fmt: skip
         _credit_fields_update(changed)
-        instances_copy(entries)
+        rows_copy(AuditEntry, AUDIT_COLUMNS, entries)
     return len(changed)
 
 

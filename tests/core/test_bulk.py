@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.bulk import instances_copy
+from core.bulk import rows_copy
 from core.models import ActorType, AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -13,22 +13,15 @@ pytestmark = pytest.mark.django_db
 def test_copied_rows_read_back_exactly_awkward_text_json_nulls_and_times_included():
     awkward = 'tab\there, line\nbreak, back\\slash, "quotes" and \\N'
     when = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
-    entries = [
-        AuditEntry(
-            actor_type=ActorType.SYSTEM,
-            actor_label="system",
-            action="bulk.test",
-            object_type="merchants.merchant",
-            object_id=str(n),
-            merchant_id=n,
-            before={"text": awkward, "n": None} if n else None,
-            after={"score": 0.1 + 0.2, "list": [1, "two"]},
-            reason=awkward if n else "",
-            created_at=when,
-        )
+    fields = ("actor_type", "actor_user", "actor_label", "action", "object_type", "object_id", "merchant_id", "before",
+              "after", "reason", "created_at")  # fmt: skip
+    rows = [
+        (ActorType.SYSTEM, None, "system", "bulk.test", "merchants.merchant", str(n), n,
+         {"text": awkward, "n": None} if n else None, {"score": 0.1 + 0.2, "list": [1, "two"]},
+         awkward if n else "", when)
         for n in range(3)
-    ]
-    instances_copy(entries)
+    ]  # fmt: skip
+    rows_copy(AuditEntry, fields, rows)
     stored = list(AuditEntry.objects.filter(action="bulk.test").order_by("object_id"))
     assert [e.object_id for e in stored] == ["0", "1", "2"]
     assert stored[0].before is None and stored[0].reason == ""
@@ -40,5 +33,5 @@ def test_copied_rows_read_back_exactly_awkward_text_json_nulls_and_times_include
 
 
 def test_nothing_to_copy_writes_nothing():
-    instances_copy([])
+    rows_copy(AuditEntry, ("action",), [])
     assert not AuditEntry.objects.filter(action="bulk.test").exists()
