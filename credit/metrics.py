@@ -119,9 +119,10 @@ def review_measures(merchant_ids: list[int], since: datetime, until: datetime) -
 
 # The chunk's orders in the window come from the index (merchant, placed_at) that carries their columns,
 # its shipments from the index (merchant) that carries their orders and last event times, upheld complaints
-# and lost disputes by merchant (each carries its order's merchant). Reviews and returns are joined to the
-# chunk's orders and the planner picks how: index probes for a few merchants (an event's rescore), one hash
-# join for a nightly pass of thousands, never a pass per merchant (bench/credit_scoring.py).
+# and lost disputes by merchant (each carries its order's merchant). Reviews (summed by merchant; only poor
+# ones count order by order) and returns are joined to the chunk's orders, and the planner picks how: index
+# probes for a few merchants (an event's rescore), one hash join for a nightly pass of thousands, never a
+# pass per merchant (bench/credit_scoring.py).
 # A shipment whose last event came before T was tracked before T: tracking_events_ingest keeps
 # `last_event_at` the latest event's time. Only the others (no event yet, or the last one at T or later)
 # are looked up among the events.
@@ -137,38 +138,47 @@ tracked AS (
     ) earlier ON true
     WHERE s.merchant_id = ANY(%(ids)s) AND (s.last_event_at < %(until)s OR earlier.found)
 ),
-complained AS ({complained} UNION {disputed}),
+defective AS (
+    {complained}
+    UNION
+    {disputed}
+    UNION
+    SELECT r.order_id FROM {review} r JOIN windowed w ON w.id = r.order_id
+    WHERE r.score <= 2 AND r.created_at < %(until)s
+),
 reviewed AS (
-    SELECT r.order_id, sum(r.score) AS total, count(*) AS n, bool_or(r.score <= 2) AS poor
+    SELECT w.merchant_id, sum(r.score) AS total, count(*) AS n
     FROM {review} r JOIN windowed w ON w.id = r.order_id
     WHERE r.created_at < %(until)s
-    GROUP BY r.order_id
+    GROUP BY w.merchant_id
 ),
 returned AS (
     SELECT DISTINCT x.order_id FROM {returns} x JOIN windowed w ON w.id = x.order_id
     WHERE x.type = ANY(%(return_types)s) AND x.created_at < %(until)s
+),
+counted AS (
+    SELECT w.merchant_id,
+           count(*) AS orders,
+           count(*) FILTER (WHERE w.status = %(cancelled)s) AS cancelled,
+           count(*) FILTER (WHERE w.shipped_at < %(until)s) AS handed,
+           count(*) FILTER (WHERE w.shipped_at < %(until)s AND w.shipped_at > w.ship_by) AS late,
+           count(*) FILTER (WHERE w.shipped_at < %(until)s AND t.order_id IS NOT NULL) AS tracked,
+           count(*) FILTER (WHERE d.order_id IS NOT NULL) AS defective,
+           count(*) FILTER (WHERE w.delivered_at < %(until)s) AS delivered,
+           count(*) FILTER (WHERE rt.order_id IS NOT NULL) AS returned,
+           count(*) FILTER (WHERE w.delivered_at < %(until)s AND w.deliver_by IS NOT NULL) AS dated,
+           count(*) FILTER (WHERE w.delivered_at < %(until)s AND w.deliver_by IS NOT NULL
+                              AND (w.delivered_at AT TIME ZONE w.time_zone)::date
+                                  <= (w.deliver_by AT TIME ZONE w.time_zone)::date) AS on_time
+    FROM windowed w
+    LEFT JOIN tracked t ON t.order_id = w.id
+    LEFT JOIN defective d ON d.order_id = w.id
+    LEFT JOIN returned rt ON rt.order_id = w.id
+    GROUP BY w.merchant_id
 )
-SELECT w.merchant_id,
-       count(*),
-       count(*) FILTER (WHERE w.status = %(cancelled)s),
-       count(*) FILTER (WHERE w.shipped_at < %(until)s),
-       count(*) FILTER (WHERE w.shipped_at < %(until)s AND w.shipped_at > w.ship_by),
-       count(*) FILTER (WHERE w.shipped_at < %(until)s AND t.order_id IS NOT NULL),
-       count(*) FILTER (WHERE c.order_id IS NOT NULL OR rv.poor),
-       count(*) FILTER (WHERE w.delivered_at < %(until)s),
-       count(*) FILTER (WHERE rt.order_id IS NOT NULL),
-       count(*) FILTER (WHERE w.delivered_at < %(until)s AND w.deliver_by IS NOT NULL),
-       count(*) FILTER (WHERE w.delivered_at < %(until)s AND w.deliver_by IS NOT NULL
-                          AND (w.delivered_at AT TIME ZONE w.time_zone)::date
-                              <= (w.deliver_by AT TIME ZONE w.time_zone)::date),
-       coalesce(sum(rv.total), 0),
-       coalesce(sum(rv.n), 0)
-FROM windowed w
-LEFT JOIN tracked t ON t.order_id = w.id
-LEFT JOIN complained c ON c.order_id = w.id
-LEFT JOIN reviewed rv ON rv.order_id = w.id
-LEFT JOIN returned rt ON rt.order_id = w.id
-GROUP BY w.merchant_id
+SELECT c.merchant_id, c.orders, c.cancelled, c.handed, c.late, c.tracked, c.defective, c.delivered, c.returned,
+       c.dated, c.on_time, coalesce(rv.total, 0), coalesce(rv.n, 0)
+FROM counted c LEFT JOIN reviewed rv ON rv.merchant_id = c.merchant_id
 """
 
 
