@@ -150,6 +150,7 @@ def _score_chunk(
     return list(zip(scores, component_rows, strict=True))
 
 
+SCORE_COLUMNS = ("merchant_id", "score", "tier", "policy_version", "as_of", "window_days", "computed_at")
 COMPONENT_COLUMNS = ("score", "name", "value", "numerator", "denominator", "target", "status", "points",
                      "max_points", "bound")  # fmt: skip
 
@@ -172,15 +173,16 @@ def merchants_score(
     results = _score_chunk(merchant_ids, policy=policy, as_of=as_of, window_days=window_days, measured=measured)
     with transaction.atomic():
         CreditScore.objects.filter(merchant_id__in=merchant_ids, as_of=as_of, window_days=window_days).delete()
-        scores = CreditScore.objects.bulk_create([score for score, _ in results], batch_size=1000)
-        if any(score.pk is None for score in scores):  # backends that do not return ids
-            by_merchant = dict(
-                CreditScore.objects.filter(
-                    merchant_id__in=merchant_ids, as_of=as_of, window_days=window_days
-                ).values_list("merchant_id", "pk")
+        scores = [score for score, _ in results]
+        rows_copy(CreditScore, SCORE_COLUMNS, [[getattr(s, name) for name in SCORE_COLUMNS] for s in scores])
+        by_merchant = dict(
+            CreditScore.objects.filter(merchant_id__in=merchant_ids, as_of=as_of, window_days=window_days).values_list(
+                "merchant_id", "pk"
             )
-            for score in scores:
-                score.pk = by_merchant[score.merchant_id]
+        )
+        for score in scores:
+            score.pk = by_merchant[score.merchant_id]
+            score._state.adding, score._state.db = False, CreditScore.objects.db
         # COPY on PostgreSQL: the nine rows a merchant has are most of what a scoring run writes.
         rows_copy(
             ScoreComponent,
