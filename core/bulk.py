@@ -2,32 +2,25 @@
 and bulk_create elsewhere. For writes whose volume is the job (a nightly scoring run: a score, its components
 and an audit entry per merchant)."""
 
+import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 
-NULL = "\\N"
+
+class _Null:
+    """Written unquoted as \\N (csv counts it a number, as it converts to one): COPY's NULL marker."""
+
+    def __str__(self) -> str:
+        return "\\N"
+
+    def __float__(self) -> float:
+        return 0.0
 
 
-def _escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _converter(field: models.Field) -> Callable[[Any], str]:
-    """How one column's values are written in COPY's text format (\\N for NULL; text escaped)."""
-    if isinstance(field, models.JSONField):
-        return lambda value: NULL if value is None else _escaped(json.dumps(value, cls=field.encoder))
-    if isinstance(field, models.BooleanField):
-        return lambda value: NULL if value is None else ("t" if value else "f")
-    if isinstance(field, models.DateField):  # and DateTimeField
-        return lambda value: NULL if value is None else value.isoformat()
-    if isinstance(field.target_field if field.is_relation else field, models.IntegerField | models.FloatField):
-        # numbers need no escaping; floats as the shortest repr, which PostgreSQL reads back exactly
-        return lambda value: NULL if value is None else str(value)
-    return lambda value: NULL if value is None else _escaped(str(value))
+NULL = _Null()
 
 
 def rows_copy(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
@@ -38,13 +31,30 @@ def rows_copy(model: type[models.Model], fields: Sequence[str], rows: Iterable[S
         attnames = [field.attname for field in columns]
         model.objects.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=1000)
         return
-    converters = [_converter(field) for field in columns]
+    # CSV with every text quoted, so only the unquoted NULL marker is NULL; numbers go as Python writes them
+    # (floats as the shortest repr, which PostgreSQL reads back exactly); JSON and dates become text first.
+    encode = [
+        (lambda value, field=field: json.dumps(value, cls=field.encoder))
+        if isinstance(field, models.JSONField)
+        else (lambda value: value.isoformat())
+        if isinstance(field, models.DateField)
+        else None
+        for field in columns
+    ]
+    if any(encode):
+        rows = (
+            [
+                NULL if value is None else convert(value) if convert else value
+                for convert, value in zip(encode, row, strict=True)
+            ]
+            for row in rows
+        )
+    else:
+        rows = ([NULL if value is None else value for value in row] for row in rows)
     buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join([convert(value) for convert, value in zip(converters, row, strict=True)]))
-        buffer.write("\n")
+    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
     buffer.seek(0)
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in columns)
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN", buffer)
+        cursor.copy_expert(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)

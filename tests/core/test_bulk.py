@@ -16,7 +16,7 @@ def test_copied_rows_read_back_exactly_awkward_text_json_nulls_and_times_include
     fields = ("actor_type", "actor_user", "actor_label", "action", "object_type", "object_id", "merchant_id", "before",
               "after", "reason", "created_at")  # fmt: skip
     rows = [
-        (ActorType.SYSTEM, None, "system", "bulk.test", "merchants.merchant", str(n), n,
+        (ActorType.SYSTEM, None, "\\N" if n == 2 else "system", "bulk.test", "merchants.merchant", str(n), n,
          {"text": awkward, "n": None} if n else None, {"score": 0.1 + 0.2, "list": [1, "two"]},
          awkward if n else "", when)
         for n in range(3)
@@ -28,6 +28,7 @@ def test_copied_rows_read_back_exactly_awkward_text_json_nulls_and_times_include
     assert stored[1].before == {"text": awkward, "n": None}
     assert stored[2].after == {"score": 0.1 + 0.2, "list": [1, "two"]}
     assert stored[2].reason == awkward
+    assert stored[2].actor_label == "\\N"  # text that looks like COPY's NULL marker stays text
     assert {e.created_at for e in stored} == {when}
     assert {e.actor_user_id for e in stored} == {None}
 
