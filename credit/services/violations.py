@@ -8,7 +8,7 @@ restriction restricts, a suspension suspends, and a termination suspends with no
 
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -384,6 +384,15 @@ def violation_investigate(*, violation: Violation, actor: Actor, investigator=No
 # --- Decision, measures and the points ladder ----------------------------------------------------
 
 
+def _amount(value) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError({"fine_amount": [_("Give the amount of the fine.")]}) from None
+
+
 def _check_decision(
     measure: str, reason: str, points: int, fine_amount: Decimal | None, measure_days: int | None, severity: str
 ) -> dict[str, list[str]]:
@@ -430,6 +439,7 @@ def violation_decide(
         _lock_merchant(violation.merchant_id)
         severity = severity or violation.severity
         points = SEVERITY_POINTS[severity] if points is None and severity in SEVERITY_POINTS else points
+        fine_amount = _amount(fine_amount)
         errors = _check_decision(measure, reason, points, fine_amount, measure_days, severity)
         if errors:
             raise ValidationError(errors)
