@@ -49,7 +49,9 @@ class AppealForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=_blank(ViolationStatus.choices), required=False)
-    category = forms.ChoiceField(label=_("Category"), choices=_blank(ViolationCategory.choices), required=False)
+    category = forms.ChoiceField(
+        label=_("Type of violation"), choices=_blank(ViolationCategory.choices), required=False
+    )
     severity = forms.ChoiceField(label=_("Severity"), choices=_blank(Severity.choices), required=False)
     source = forms.ChoiceField(label=_("Source"), choices=_blank(ViolationSource.choices), required=False)
     merchant = forms.IntegerField(label=_("Merchant id"), min_value=1, required=False)
@@ -57,7 +59,7 @@ class QueueFilterForm(forms.Form):
 
 class ReportForm(forms.Form):
     merchant = forms.IntegerField(label=_("Merchant id"), min_value=1)
-    category = forms.ChoiceField(label=_("Category"), choices=ViolationCategory.choices)
+    category = forms.ChoiceField(label=_("Type of violation"), choices=ViolationCategory.choices)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs=TEXT), required=False)
     note = forms.CharField(label=_("Evidence note"), widget=forms.Textarea(attrs=TEXT), required=False)
@@ -88,7 +90,7 @@ class EvidenceForm(forms.Form):
 class DecideForm(forms.Form):
     measure = forms.ChoiceField(label=_("Measure"), choices=Measure.choices)
     points = forms.IntegerField(
-        label=_("Points"),
+        label=_("Penalty points"),
         min_value=0,
         max_value=MAX_POINTS,
         required=False,

@@ -56,7 +56,9 @@ class MerchantAppellant(permissions.BasePermission):
 
 
 class ViolationEvidenceSerializer(serializers.ModelSerializer):
-    file_url = serializers.SerializerMethodField()
+    file_url = serializers.SerializerMethodField(
+        help_text="Where a signed-in person (the merchant's people, staff) downloads the file; null for a note."
+    )
 
     class Meta:
         model = ViolationEvidence

@@ -33,10 +33,10 @@ class Violation(TimeStampedModel):
     merchant = models.ForeignKey(
         "merchants.Merchant", verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="violations"
     )
-    category = models.CharField(_("category"), max_length=24, choices=ViolationCategory.choices)
+    category = models.CharField(_("type of violation"), max_length=24, choices=ViolationCategory.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     # Given by the decision; nothing counts before it.
-    points = models.PositiveSmallIntegerField(_("points"), default=0)
+    points = models.PositiveSmallIntegerField(_("penalty points"), default=0)
     description = models.TextField(_("description"))
     source = models.CharField(_("source"), max_length=12, choices=ViolationSource.choices)
     complaint = models.ForeignKey(

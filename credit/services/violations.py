@@ -210,7 +210,7 @@ def _report(
     description, note, source_ref = _clean(description), _clean(note), _clean(source_ref)[:200]
     if source not in ViolationSource.values:
         raise ValidationError({"source": [_("Unknown source.")]})
-    if source == ViolationSource.STAFF or actor is not None:
+    if source != ViolationSource.DETECTION or actor is not None:  # only a detection job reports as "system"
         _ensure_officer(actor, COMPLAINT_ESCALATORS if source == ViolationSource.COMPLAINT else OFFICERS)
     if (source == ViolationSource.COMPLAINT) != (complaint is not None):
         raise ValidationError({"complaint": [_("A complaint escalation names its complaint, and only it does.")]})
@@ -897,8 +897,7 @@ def _announce_ruling(violation: Violation, ruling: str, reason: str, total: int,
 def violation_close(*, violation: Violation, actor: Actor, reason: str = "") -> Violation:
     """Archive a case: once the appeal is ruled on, or once the appeal window has passed unused. Measures run
     their course and the points keep counting for their 12 months."""
-    if actor is not None:
-        _ensure_officer(actor)
+    _ensure_officer(actor)
     with transaction.atomic():
         violation = _locked(violation)
         now = timezone.now()

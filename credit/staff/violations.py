@@ -99,6 +99,10 @@ def report(request):
                 form.add_error(field if field in form.fields else None, errors)
         except DomainError as error:
             form.add_error(None, error.message)
+        except PermissionDenied:
+            form.add_error(
+                None, _("Risk officers report violations; support supervisors open them from upheld complaints.")
+            )
         else:
             if created:
                 messages.success(request, _("Violation #%(id)d reported.") % {"id": violation.pk})

@@ -12,7 +12,8 @@ from core.access import OPS_MANAGER, RISK_OFFICER, SUPPORT_AGENT
 from core.models import AuditEntry, Scope
 from credit.models import Violation, ViolationAppeal
 from credit.services.violations import violation_appeal_rule
-from tests.complaints.factories import agent, investigating as complaint_investigating
+from tests.complaints.factories import agent
+from tests.complaints.factories import investigating as complaint_investigating
 from tests.credit.violation_factories import admin, appealed, decided, investigating, officer, pdf, reported
 from tests.factories import merchant_owner, staff
 from tests.orders.factories import active_merchant
@@ -58,7 +59,11 @@ def test_a_risk_officer_reports_and_runs_the_case_through_the_actions(as_user):
     decided_body = client.post(
         f"{URL}{pk}/decide/", {"measure": "trading_restriction", "points": 12, "reason": "Proven.", "measure_days": 3}
     ).json()
-    assert (decided_body["status"], decided_body["points"], decided_body["measure"]) == ("decided", 12, "trading_restriction")
+    assert (decided_body["status"], decided_body["points"], decided_body["measure"]) == (
+        "decided",
+        12,
+        "trading_restriction",
+    )
     assert {m["origin"] for m in decided_body["measures"]} == {"decision", "ladder"}
     # when the merchant appeals and the second officer upholds
     appeal = as_user(merchant_owner(merchant)).post(f"{URL}{pk}/appeal/", PLAN)

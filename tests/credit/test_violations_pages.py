@@ -11,7 +11,8 @@ from complaints import services as complaint_services
 from core.access import OPS_MANAGER, REVIEWER, SUPPORT_AGENT
 from credit.models import Violation
 from credit.services import violations as services
-from tests.complaints.factories import agent, investigating as complaint_investigating
+from tests.complaints.factories import agent
+from tests.complaints.factories import investigating as complaint_investigating
 from tests.credit.violation_factories import appealed, decided, investigating, officer, pdf, reported
 from tests.factories import merchant_owner, staff
 from tests.orders.factories import active_merchant
@@ -192,3 +193,22 @@ def test_a_supervisor_opens_a_violation_from_an_upheld_complaint_on_the_report_p
     client.post(f"{STAFF}report/", body)
     violation = Violation.objects.get()
     assert (violation.complaint_id, violation.source) == (complaint.pk, "complaint")
+
+
+def test_a_supervisor_reports_only_from_complaints_and_bad_reports_create_nothing(client):
+    merchant = active_merchant()
+    client.force_login(staff(OPS_MANAGER))
+    page = client.post(
+        f"{STAFF}report/", {"merchant": merchant.pk, "category": "false_advertising", "severity": "minor",
+                            "description": "Fake reviews"}
+    )  # fmt: skip
+    assert page.status_code == 200 and "support supervisors open them" in page.content.decode()
+    client.force_login(officer())
+    for body in (
+        {"merchant": merchant.pk, "category": "false_advertising", "severity": "minor"},
+        {"merchant": 10**9, "category": "false_advertising", "severity": "minor", "description": "x"},
+        {"merchant": merchant.pk, "category": "false_advertising", "severity": "minor", "description": "x",
+         "complaint": 10**9},
+    ):  # fmt: skip
+        assert client.post(f"{STAFF}report/", body).status_code == 200
+    assert not Violation.objects.exists()

@@ -14,7 +14,8 @@ from core.models import AuditEntry, Notification
 from credit.choices import FineStatus, ViolationSource, ViolationStatus
 from credit.models import Violation, ViolationEvidence
 from credit.services import violations as services
-from tests.complaints.factories import agent, investigating as complaint_investigating
+from tests.complaints.factories import agent
+from tests.complaints.factories import investigating as complaint_investigating
 from tests.credit.violation_factories import appealed, decided, investigating, officer, pdf, reported
 from tests.factories import merchant_owner, staff
 from tests.orders.factories import active_merchant
@@ -104,7 +105,8 @@ def test_a_violation_runs_report_investigate_decide_appeal_ruling_close_each_ste
 @pytest.mark.parametrize(
     ("reach", "act"),
     [
-        ("reported", lambda v, o, owner: services.violation_decide(violation=v, actor=o, measure="warning", reason="x")),
+        ("reported", lambda v, o, owner: services.violation_decide(violation=v, actor=o, measure="warning",
+                                                                   reason="x")),
         ("decided", lambda v, o, owner: services.violation_investigate(violation=v, actor=o)),
         ("decided", lambda v, o, owner: services.violation_appeal_rule(violation=v, actor=o, ruling="upheld",
                                                                         reason="x")),
