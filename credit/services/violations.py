@@ -629,6 +629,9 @@ def _merchant_hold_sync(merchant_id: int, *, actor: Actor, now: datetime, allow_
         )
         reason = _("Violation measures ended: %(inputs)s") % {"inputs": inputs}
         if start is not None and start.resume_status == MerchantStatus.RESTRICTED and start.resume_reason:
+            if merchant.status == MerchantStatus.RESTRICTED:
+                # Restricted to restricted is no transition: the reason changes through active, in this transaction.
+                merchant_services.merchant_reinstate(merchant=merchant, actor=actor, reason=reason)
             merchant_services.merchant_restrict(
                 merchant=merchant, actor=actor, reason=reason, restriction_reason=start.resume_reason
             )

@@ -354,3 +354,22 @@ def test_an_upheld_appeal_lifts_a_termination_and_waives_an_owed_fine():
     fined.refresh_from_db()
     assert state(merchant) == ("active", None)
     assert fined.fine_status == FineStatus.WAIVED
+
+
+def test_a_restriction_for_another_reason_comes_back_after_an_upheld_appeal_and_the_last_measure():
+    # given a merchant restricted for credit, then suspended for a violation, then restricted for another one
+    merchant = active_merchant()
+    owner = merchant_owner(merchant)
+    merchant_restrict(merchant=merchant, actor=None, reason="score under 550", restriction_reason="credit")
+    with at(T0):
+        suspended = appealed(merchant, actor=owner, points=0, measure="suspension", measure_days=14)
+        decided(merchant, points=0, measure="trading_restriction", measure_days=30)
+    assert state(merchant) == ("suspended", "violation")
+    # when the suspension's appeal is upheld, the violation restriction still holds
+    with at(T0 + timedelta(days=1)):
+        services.violation_appeal_rule(violation=suspended, actor=officer(), ruling="upheld", reason="Wrong shop.")
+    assert state(merchant) == ("restricted", "violation")
+    # when the last violation measure ends, the credit restriction is back
+    with at(T0 + timedelta(days=31)):
+        services.violations_sweep()
+    assert state(merchant) == ("restricted", "credit")
