@@ -6,7 +6,9 @@ violation from an upheld complaint with `POST /api/v1/complaints/{id}/open-viola
 """
 
 import django_filters
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,7 @@ from complaints.models import Complaint
 from core.access import OPS_MANAGER, PLATFORM_ADMIN, RISK_OFFICER, Caller
 from core.models import Scope
 from core.permissions import CanRead, HasRole, IsMerchantUser
+from core.uploads import accept_upload
 from core.viewsets import ScopedModelViewSet
 from credit.choices import (
     MAX_EVIDENCE_FILES,
@@ -143,11 +146,58 @@ class ViolationSerializer(serializers.ModelSerializer):
 # --- Input ----------------------------------------------------------------------------------------
 
 
-def _files_field():
-    return serializers.ListField(
-        child=serializers.FileField(), required=False, default=list, max_length=MAX_EVIDENCE_FILES,
-        help_text="PDF, JPEG or PNG files, recognised by their content; 10 MB each at most.",
-    )  # fmt: skip
+# Upload problems, named here so the schema documents every code a file can be refused with.
+UPLOAD_ERRORS = {
+    "invalid": _("The submitted data was not a file."),
+    "no_name": _("No filename could be determined."),
+    "empty_file": _("The file is empty."),
+    "too_large": _("The file is too large."),
+    "unsupported_type": _("Upload a PDF, JPEG or PNG file."),
+    "damaged_image": _("The image is damaged."),
+    "too_many_pixels": _("The image has too many pixels; scan it at a lower resolution."),
+}
+
+
+class EvidenceFileField(serializers.FileField):
+    """A file accepted by its content under the onboarding upload rules (core.uploads)."""
+
+    default_error_messages = UPLOAD_ERRORS
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_empty_file", True)  # an empty file is refused below, as `empty_file`
+        kwargs.setdefault("help_text", "A PDF, JPEG or PNG, recognised by its content; 10 MB at most.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        upload = super().to_internal_value(data)
+        try:
+            accept_upload(upload, max_bytes=settings.ONBOARDING_UPLOAD_MAX_BYTES)
+        except DjangoValidationError as error:
+            refused = error.error_dict["file"][0]
+            raise serializers.ValidationError(
+                refused.messages[0], code={"empty": "empty_file"}.get(refused.code, refused.code)
+            ) from None
+        return upload
+
+
+class EvidenceFilesField(serializers.ListField):
+    """Several evidence files; a refused one is reported on the list itself, with the file's code."""
+
+    default_error_messages = UPLOAD_ERRORS
+
+    def __init__(self, **kwargs):
+        super().__init__(child=EvidenceFileField(), required=False, default=list, max_length=MAX_EVIDENCE_FILES,
+                         help_text="PDF, JPEG or PNG files, recognised by their content; 10 MB each at most.",
+                         **kwargs)  # fmt: skip
+
+    def run_child_validation(self, data):
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as error:
+            first = next(iter(error.detail.values())) if isinstance(error.detail, dict) else error.detail
+            refused = first[0] if isinstance(first, list) else first
+            code = refused.code if refused.code in UPLOAD_ERRORS else "invalid"
+            raise serializers.ValidationError(str(refused), code=code) from None
 
 
 class ViolationReportSerializer(serializers.Serializer):
@@ -156,7 +206,7 @@ class ViolationReportSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices)
     description = serializers.CharField(max_length=services.MAX_TEXT)
     note = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True, default="")
-    files = _files_field()
+    files = EvidenceFilesField()
 
 
 class ViolationInvestigateSerializer(serializers.Serializer):
@@ -165,7 +215,7 @@ class ViolationInvestigateSerializer(serializers.Serializer):
 
 
 class ViolationEvidenceInputSerializer(serializers.Serializer):
-    file = serializers.FileField(required=False, allow_null=True, default=None)
+    file = EvidenceFileField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=services.MAX_TEXT, required=False, allow_blank=True, default="")
 
 
@@ -190,7 +240,7 @@ class ViolationAppealInputSerializer(serializers.Serializer):
     root_cause = serializers.CharField(max_length=services.MAX_TEXT)
     corrective_action = serializers.CharField(max_length=services.MAX_TEXT)
     preventive_action = serializers.CharField(max_length=services.MAX_TEXT)
-    files = _files_field()
+    files = EvidenceFilesField()
 
 
 class ViolationRuleAppealSerializer(serializers.Serializer):
@@ -259,9 +309,7 @@ class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedM
         data.is_valid(raise_exception=True)
         return dict(data.validated_data)
 
-    @extend_schema(request={"application/json": ViolationReportSerializer,
-                            "multipart/form-data": ViolationReportSerializer},
-                   responses={201: ViolationSerializer})  # fmt: skip
+    @extend_schema(request=ViolationReportSerializer, responses={201: ViolationSerializer})
     def create(self, request):
         fields = self._input(ViolationReportSerializer)
         try:
@@ -285,9 +333,7 @@ class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedM
         )
         return self._read(pk)
 
-    @extend_schema(request={"multipart/form-data": ViolationEvidenceInputSerializer,
-                            "application/json": ViolationEvidenceInputSerializer},
-                   responses={201: ViolationEvidenceSerializer})  # fmt: skip
+    @extend_schema(request=ViolationEvidenceInputSerializer, responses={201: ViolationEvidenceSerializer})
     @action(detail=True, methods=["post"])
     def evidence(self, request, pk=None):
         fields = self._input(ViolationEvidenceInputSerializer)
@@ -301,9 +347,7 @@ class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedM
         services.violation_decide(violation=self.get_object(), actor=request.user, **fields)
         return self._read(pk)
 
-    @extend_schema(request={"application/json": ViolationAppealInputSerializer,
-                            "multipart/form-data": ViolationAppealInputSerializer},
-                   responses={200: ViolationSerializer})  # fmt: skip
+    @extend_schema(request=ViolationAppealInputSerializer, responses={200: ViolationSerializer})
     @action(detail=True, methods=["post"])
     def appeal(self, request, pk=None):
         fields = self._input(ViolationAppealInputSerializer)

@@ -138,7 +138,10 @@ def test_bad_reports_and_appeals_are_400_and_change_nothing(as_user):
         {**PLAN, "files": [pdf("x.pdf", b"GIF89a not accepted")]},
         format="multipart",
     )
-    assert bad_file.status_code == 400 and bad_file.json()["errors"][0]["attr"].startswith("files")
+    assert bad_file.status_code == 400
+    assert [(e["attr"], e["code"]) for e in bad_file.json()["errors"]] == [("files", "unsupported_type")]
+    not_files = owner_client.post(f"{URL}{violation.pk}/appeal/", {**PLAN, "files": ["", ""]}, format="multipart")
+    assert [(e["attr"], e["code"]) for e in not_files.json()["errors"]] == [("files", "invalid")]
     violation.refresh_from_db()
     assert violation.status == "decided" and not ViolationAppeal.objects.exists()
 
