@@ -387,3 +387,28 @@ ONBOARDING_EXPIRY_WARNING_DAYS = env.int("ONBOARDING_EXPIRY_WARNING_DAYS", defau
 
 # Complaint evidence and dispute documents: PDF, JPEG or PNG by content, at most this size.
 COMPLAINT_UPLOAD_MAX_BYTES = env.int("COMPLAINT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
+# --- Violations ------------------------------------------------------------------------------
+# The points ladder: points over a rolling 12 months that escalate the measure automatically, as
+# "points:measure[:days]" steps, comma-separated (measure: trading_restriction, suspension or termination;
+# a termination has no days). Default: 12 → restriction 7 days, 24 → suspension 14 days, 36 → suspension
+# 21 days, 48 → termination.
+VIOLATION_POINT_LADDER = env.str(
+    "VIOLATION_POINT_LADDER", default="12:trading_restriction:7,24:suspension:14,36:suspension:21,48:termination"
+)
+# The merchant may appeal a decided violation for this many days.
+VIOLATION_APPEAL_DAYS = env.int("VIOLATION_APPEAL_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["violations-sweep"] = {
+    # Lifts expired violation measures and closes decided violations whose appeal window passed unused.
+    "task": "credit.tasks.violations_sweep",
+    "schedule": timedelta(minutes=env.int("VIOLATION_SWEEP_MINUTES", default=15)),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        # Complaints keep their enum's name now that violations have a `category` too.
+        "CategoryEnum": "complaints.choices.Category",
+        "ViolationCategoryEnum": "credit.choices.ViolationCategory",
+        "ViolationStatusEnum": "credit.choices.ViolationStatus",
+        "ViolationMeasureEnum": "credit.choices.Measure",
+    }
+)

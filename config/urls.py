@@ -8,6 +8,7 @@ from complaints.api import ComplaintAnalyticsView, ComplaintViewSet, DisputeView
 from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
 from credit.api import CreditScoreViewSet
+from credit.api.violations import ComplaintViolationViewSet, ViolationViewSet
 from logistics.api import (
     CarrierViewSet,
     CostAnalysisView,
@@ -41,12 +42,15 @@ router.register("orders", OrderViewSet, basename="order")
 # Fixed words under complaints/ come before the complaint detail route.
 router.register("complaints/disputes", DisputeViewSet, basename="dispute")
 router.register("complaints", ComplaintViewSet, basename="complaint")
+# POST complaints/{id}/open-violation/: the credit app's action on a complaint.
+router.register("complaints", ComplaintViolationViewSet, basename="complaint-violation")
 router.register("logistics/carriers", CarrierViewSet, basename="carrier")
 router.register("logistics/shipments", ShipmentViewSet, basename="shipment")
 router.register("logistics/tracking-events", TrackingEventBatchViewSet, basename="tracking-event")
 router.register("logistics/exceptions", ShipmentExceptionViewSet, basename="shipment-exception")
 router.register("logistics/cost-lines", CostLineViewSet, basename="cost-line")
 router.register("credit/scores", CreditScoreViewSet, basename="credit-score")
+router.register("credit/violations", ViolationViewSet, basename="violation")
 router.register("regions", RegionViewSet, basename="region")
 router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")

@@ -22,8 +22,10 @@ from credit.choices import (
     REGISTERED_CAPITAL,
     RETURN_RATE,
     VALID_TRACKING_RATE,
+    VIOLATION_POINTS,
     YEARS_IN_BUSINESS,
 )
+from credit.selectors.violations import months_before, points_by_merchant
 from logistics.models import TrackingEvent
 from orders.choices import OrderStatus, ReturnType
 from orders.models import Order, OrderReview, ReturnRequest
@@ -127,6 +129,13 @@ def reputation_measures(merchant_ids: list[int], as_of: datetime) -> dict[int, d
     return result
 
 
+def violation_measures(merchant_ids: list[int], as_of: datetime) -> dict[int, dict[str, float]]:
+    """Violation points: points of decided violations in the 12 months before T, not reversed by an upheld
+    appeal before T (one aggregate query). A merchant without violations has 0 points, a known value."""
+    totals = points_by_merchant(merchant_ids, since=months_before(as_of), until=as_of)
+    return {merchant_id: {VIOLATION_POINTS: float(totals.get(merchant_id, 0))} for merchant_id in merchant_ids}
+
+
 def measure_chunk(merchant_ids: list[int], since: datetime, until: datetime):
     """Every measured input of the chunk: (ratio and mean measures by merchant, reputation values by merchant)."""
     measures: Measures = defaultdict(dict)
@@ -137,4 +146,7 @@ def measure_chunk(merchant_ids: list[int], since: datetime, until: datetime):
     ):
         for merchant_id, values in part.items():
             measures[merchant_id].update(values)
-    return measures, reputation_measures(merchant_ids, until)
+    values = reputation_measures(merchant_ids, until)
+    for merchant_id, points in violation_measures(merchant_ids, until).items():
+        values.setdefault(merchant_id, {}).update(points)
+    return measures, values

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from credit import services
+from credit.services import violations as violation_services
 
 MAX_TASKS = 200
 
@@ -32,3 +33,10 @@ def merchants_score_all(as_of: str | None = None, window_days: int | None = None
     for first_id, last_id in ranges:
         merchants_score_range.delay(first_id, last_id, as_of, window_days)
     return len(ranges)
+
+
+@shared_task
+def violations_sweep() -> dict:
+    """Every few minutes (beat): lift expired violation measures, close decided violations nobody appealed.
+    Idempotent: a second run at the same time finds nothing left to do."""
+    return violation_services.violations_sweep()

@@ -120,3 +120,7 @@ class ScoreComponent(models.Model):
     @property
     def label(self) -> str:
         return str(COMPONENT_LABELS.get(self.name, self.name))
+
+
+# Violations live in their own module; importing them here registers them with the app.
+from credit.models.violations import Violation, ViolationAppeal, ViolationEvidence, ViolationMeasure  # noqa: E402, F401

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.access import PLATFORM_ADMIN, RISK_OFFICER, has_role
 from core.audit import Actor, audit
 from credit import metrics, scoring
-from credit.choices import COMPONENT_LABELS, REGISTERED_CAPITAL, YEARS_IN_BUSINESS
+from credit.choices import COMPONENT_LABELS, REGISTERED_CAPITAL, VIOLATION_POINTS, YEARS_IN_BUSINESS
 from credit.models import CreditScore, ScoreComponent, ScoringPolicy
 from credit.selectors import current_policy
 from merchants.models import Merchant
@@ -19,7 +19,8 @@ from merchants.services import merchant_credit_scores_set
 
 CHUNK_SIZE = 1000
 RULE_KEYS = {"direction", "weight", "best", "floor", "target", "warning", "min_sample"}
-REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL)
+# Components measured as one value each (not a ratio): evaluated with scoring.evaluate_value.
+REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL, VIOLATION_POINTS)
 
 
 def _check_components(components: dict) -> None:

@@ -3,3 +3,7 @@
 app_name = "credit-staff"
 
 urlpatterns: list = []
+
+from credit.staff import violations  # noqa: E402
+
+urlpatterns += violations.urlpatterns

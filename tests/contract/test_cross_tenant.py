@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from complaints.models import Complaint, Dispute
 from core.models import Scope, WebhookDelivery, WebhookEndpoint
-from credit.models import CreditScore
+from credit.models import CreditScore, Violation
 from logistics.models import CostLine, Shipment, ShipmentException
 from merchants.models import Merchant
 from onboarding.models import Application
@@ -129,6 +129,12 @@ def _cost_line(merchant) -> dict:
     return {"pk": cost_line_record(order=order, kind="transport", amount=Decimal("9.00"), actor=None).pk}
 
 
+def _violation(merchant) -> dict:
+    from tests.credit.violation_factories import decided
+
+    return {"pk": decided(_activated(merchant)).pk}
+
+
 MAKERS = {
     Merchant: lambda merchant: {"pk": merchant.pk},
     Order: _order,
@@ -151,6 +157,7 @@ MAKERS = {
     Shipment: _shipment,
     ShipmentException: _shipment_exception,
     CostLine: _cost_line,
+    Violation: _violation,
 }
 
 
@@ -208,6 +215,8 @@ def test_the_walk_finds_the_merchant_routes():
     assert ("api/v1/logistics/shipments/(?P<pk>[^/.]+)/events/$", "post") in found
     assert ("api/v1/logistics/exceptions/(?P<pk>[^/.]+)/resolve/$", "post") in found
     assert ("api/v1/logistics/cost-lines/(?P<pk>[^/.]+)/$", "get") in found
+    assert ("api/v1/credit/violations/(?P<pk>[^/.]+)/appeal/$", "post") in found
+    assert ("api/v1/complaints/(?P<pk>[^/.]+)/open-violation/$", "post") in found
 
 
 @pytest.mark.parametrize(("route", "model", "method"), ROUTES)
