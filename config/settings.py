@@ -322,6 +322,9 @@ SPECTACULAR_SETTINGS = {
         "ShipmentExceptionStatusEnum": "logistics.choices.ExceptionStatus",
         "CostKindEnum": "logistics.choices.CostKind",
         "CostSourceEnum": "logistics.choices.CostSource",
+        "ExternalRecordSourceEnum": "credit.choices.RecordSource",
+        "ExternalRecordKindEnum": "credit.choices.RecordKind",
+        "CreditConsequenceKindEnum": "credit.choices.ConsequenceKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

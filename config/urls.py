@@ -8,6 +8,8 @@ from complaints.api import ComplaintAnalyticsView, ComplaintViewSet, DisputeView
 from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
 from credit.api import CreditScoreViewSet
+from credit.api.consequences import CreditConsequenceViewSet
+from credit.api.records import ExternalRecordViewSet
 from logistics.api import (
     CarrierViewSet,
     CostAnalysisView,
@@ -47,6 +49,8 @@ router.register("logistics/tracking-events", TrackingEventBatchViewSet, basename
 router.register("logistics/exceptions", ShipmentExceptionViewSet, basename="shipment-exception")
 router.register("logistics/cost-lines", CostLineViewSet, basename="cost-line")
 router.register("credit/scores", CreditScoreViewSet, basename="credit-score")
+router.register("credit/consequences", CreditConsequenceViewSet, basename="credit-consequence")
+router.register("credit/external-records", ExternalRecordViewSet, basename="external-record")
 router.register("regions", RegionViewSet, basename="region")
 router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
