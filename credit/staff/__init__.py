@@ -3,3 +3,7 @@
 app_name = "credit-staff"
 
 urlpatterns: list = []
+
+from credit.staff import consequences, records  # noqa: E402
+
+urlpatterns += consequences.urlpatterns + records.urlpatterns
