@@ -240,9 +240,14 @@ def test_repeated_breach_through_real_scoring_runs_and_external_records():
     merchant = active_merchant()
     owner = merchant_owner(merchant)
     external_record_create(
-        actor=staff(RISK_OFFICER), merchant=merchant, source="government", kind="administrative_penalty",
-        date=days_ago(30).date(), severity="high", reference="SH-2026-001",
-    )  # fmt: skip
+        actor=staff(RISK_OFFICER),
+        merchant=merchant,
+        source="government",
+        kind="administrative_penalty",
+        date=days_ago(30).date(),
+        severity="high",
+        reference="SH-2026-001",
+    )
     for day in (3, 2, 1):
         merchants_score(merchant_ids=[merchant.pk], as_of=days_ago(day), window_days=WINDOW)
     assert kinds(merchant) == {(K.WARNING, "public_records"), (K.CREDIT_RESTRICTION, "")}
@@ -255,9 +260,14 @@ def test_running_the_same_chunk_again_changes_nothing():
     merchants = [active_merchant() for _ in range(2)]
     merchant_owner(merchants[0])
     external_record_create(
-        actor=None, merchant=merchants[0], source="government", kind="court_judgment", date=days_ago(9).date(),
-        severity="high", reference="J-1",
-    )  # fmt: skip
+        actor=None,
+        merchant=merchants[0],
+        source="government",
+        kind="court_judgment",
+        date=days_ago(9).date(),
+        severity="high",
+        reference="J-1",
+    )
     as_of = days_ago(1)
     merchants_score(merchant_ids=[m.pk for m in merchants], as_of=as_of, window_days=WINDOW)
     before = (
@@ -280,9 +290,14 @@ def test_an_older_as_of_run_leaves_the_consequences_alone():
     merchant = active_merchant()
     merchants_score(merchant_ids=[merchant.pk], as_of=days_ago(1), window_days=WINDOW)
     external_record_create(
-        actor=None, merchant=merchant, source="government", kind="court_judgment", date=days_ago(40).date(),
-        severity="high", reference="J-2",
-    )  # fmt: skip
+        actor=None,
+        merchant=merchant,
+        source="government",
+        kind="court_judgment",
+        date=days_ago(40).date(),
+        severity="high",
+        reference="J-2",
+    )
     merchants_score(merchant_ids=[merchant.pk], as_of=days_ago(20), window_days=WINDOW)
     assert not CreditConsequence.objects.exists()
 
@@ -347,8 +362,9 @@ def test_restrictions_for_other_reasons_and_suspensions_are_never_touched():
         assert not active(merchant, K.CREDIT_RESTRICTION).exists()
     assert state(by_violation) == (MerchantStatus.RESTRICTED, RestrictionReason.VIOLATION)
     assert state(suspended) == (MerchantStatus.SUSPENDED, RestrictionReason.MANUAL)
-    assert not AuditEntry.objects.filter(action__in=["merchant.restrict", "merchant.reinstate"],
-                                         actor_label="system", reason__startswith="Credit").exists()  # fmt: skip
+    assert not AuditEntry.objects.filter(
+        action__in=["merchant.restrict", "merchant.reinstate"], actor_label="system", reason__startswith="Credit"
+    ).exists()
 
 
 # --- Policy versions -----------------------------------------------------------------------------------------
@@ -370,9 +386,15 @@ def test_each_consequence_carries_the_version_that_caused_it():
     assert selectors.deposit_discount(merchant.pk) == 30
     # version 4 has no rules: the next run lifts what the rules gave
     scoring_policy_create(
-        actor=staff(RISK_OFFICER), components=copy.deepcopy(DEFAULT_COMPONENTS), tier_a_min=850, tier_b_min=700,
-        tier_c_min=550, window_days=WINDOW, neutral_share=0.5, note="no consequences",
-    )  # fmt: skip
+        actor=staff(RISK_OFFICER),
+        components=copy.deepcopy(DEFAULT_COMPONENTS),
+        tier_a_min=850,
+        tier_b_min=700,
+        tier_c_min=550,
+        window_days=WINDOW,
+        neutral_share=0.5,
+        note="no consequences",
+    )
     night(merchant, 900, as_of=days_ago(1))
     assert kinds(merchant) == set()
 
@@ -387,15 +409,18 @@ def test_an_override_needs_a_reason_and_a_risk_officer_and_a_refusal_changes_not
     consequence = active(merchant, K.CAMPAIGN_INELIGIBLE).get()
     entries = AuditEntry.objects.count()
     with pytest.raises(ValidationError) as refused:
-        credit_consequence_override(consequence=consequence, actor=staff(RISK_OFFICER), action="lift",
-                                    until=until(5), reason="  ")  # fmt: skip
+        credit_consequence_override(
+            consequence=consequence, actor=staff(RISK_OFFICER), action="lift", until=until(5), reason="  "
+        )
     assert "reason" in refused.value.message_dict
     with pytest.raises(ValidationError):
-        credit_consequence_override(consequence=consequence, actor=staff(RISK_OFFICER), action="lift",
-                                    until=until(-1), reason="past")  # fmt: skip
+        credit_consequence_override(
+            consequence=consequence, actor=staff(RISK_OFFICER), action="lift", until=until(-1), reason="past"
+        )
     with pytest.raises(PermissionDenied):
-        credit_consequence_override(consequence=consequence, actor=staff(SUPPORT_AGENT), action="lift",
-                                    until=until(5), reason="not mine to do")  # fmt: skip
+        credit_consequence_override(
+            consequence=consequence, actor=staff(SUPPORT_AGENT), action="lift", until=until(5), reason="not mine to do"
+        )
     consequence.refresh_from_db()
     assert consequence.lifted_at is None and consequence.overridden_by is None
     assert AuditEntry.objects.count() == entries
@@ -409,8 +434,13 @@ def test_a_lift_holds_against_the_runs_until_it_expires():
     with time_machine.travel(start, tick=False):
         night(merchant, 500, as_of=timezone.now())
         consequence = active(merchant, K.CAMPAIGN_INELIGIBLE).get()
-        credit_consequence_override(consequence=consequence, actor=officer, action="lift", until=until(5),
-                                    reason="new management, agreed with ops")  # fmt: skip
+        credit_consequence_override(
+            consequence=consequence,
+            actor=officer,
+            action="lift",
+            until=until(5),
+            reason="new management, agreed with ops",
+        )
     consequence.refresh_from_db()
     assert consequence.lifted_at is not None and consequence.overridden_by == officer
     entry = AuditEntry.objects.get(action="credit_consequence.lift", object_id=str(consequence.pk))
@@ -431,8 +461,13 @@ def test_an_extension_holds_a_restriction_against_recovery_until_it_expires():
     with time_machine.travel(start, tick=False):
         night(merchant, 300, as_of=timezone.now())
         restriction = active(merchant, K.CREDIT_RESTRICTION).get()
-        credit_consequence_override(consequence=restriction, actor=staff(RISK_OFFICER), action="extend",
-                                    until=until(10), reason="open fraud investigation")  # fmt: skip
+        credit_consequence_override(
+            consequence=restriction,
+            actor=staff(RISK_OFFICER),
+            action="extend",
+            until=until(10),
+            reason="open fraud investigation",
+        )
     with time_machine.travel(start + timedelta(days=5), tick=False):
         night(merchant, 700, as_of=timezone.now())
     assert active(merchant, K.CREDIT_RESTRICTION).exists()
@@ -446,21 +481,26 @@ def test_an_extension_holds_a_restriction_against_recovery_until_it_expires():
 def test_staff_impose_a_restriction_and_a_lifted_consequence_cannot_be_overridden():
     merchant = active_merchant()
     officer = staff(RISK_OFFICER)
-    consequence, created = credit_consequence_impose(merchant=merchant, kind=K.CREDIT_RESTRICTION, actor=officer,
-                                                     until=until(14), reason="court order")  # fmt: skip
+    consequence, created = credit_consequence_impose(
+        merchant=merchant, kind=K.CREDIT_RESTRICTION, actor=officer, until=until(14), reason="court order"
+    )
     assert created and consequence.trigger == "override" and consequence.policy_version == 1
     assert state(merchant) == (MerchantStatus.RESTRICTED, RestrictionReason.CREDIT)
     assert consequence.explanation == "Set by the platform: court order"
     # imposing it again extends the one in force
-    again, created = credit_consequence_impose(merchant=merchant, kind=K.CREDIT_RESTRICTION, actor=officer,
-                                               until=until(30), reason="extended")  # fmt: skip
+    again, created = credit_consequence_impose(
+        merchant=merchant, kind=K.CREDIT_RESTRICTION, actor=officer, until=until(30), reason="extended"
+    )
     assert again.pk == consequence.pk and not created
     credit_consequence_override(consequence=again, actor=officer, action="lift", until=until(1), reason="settled")
     assert state(merchant) == (MerchantStatus.ACTIVE, None)
     with pytest.raises(InvalidTransition):
         credit_consequence_override(consequence=again, actor=officer, action="extend", until=until(3), reason="x")
-    for bad in ({"kind": K.WARNING}, {"kind": K.DEPOSIT_DISCOUNT}, {"kind": K.CAMPAIGN_INELIGIBLE,
-                                                                    "discount_percent": 5}):  # fmt: skip
+    for bad in (
+        {"kind": K.WARNING},
+        {"kind": K.DEPOSIT_DISCOUNT},
+        {"kind": K.CAMPAIGN_INELIGIBLE, "discount_percent": 5},
+    ):
         with pytest.raises(ValidationError):
             credit_consequence_impose(merchant=merchant, actor=officer, until=until(3), reason="x", **bad)
     assert CreditConsequence.objects.count() == 1
@@ -496,9 +536,12 @@ def test_the_override_action_lifts_with_a_reason_and_refuses_bad_input(as_user):
     officer = as_user(staff(RISK_OFFICER))
     assert as_user(merchant_owner(merchant)).post(url, {}, format="json").status_code == 403
     assert as_user(staff(OPS_MANAGER)).post(url, {}, format="json").status_code == 403
-    for bad in ({"action": "lift", "until": str(until(3))}, {"action": "lift", "until": "soon", "reason": "x"},
-                {"action": "drop", "until": str(until(3)), "reason": "x"},
-                {"action": "lift", "until": str(until(400)), "reason": "too long"}):  # fmt: skip
+    for bad in (
+        {"action": "lift", "until": str(until(3))},
+        {"action": "lift", "until": "soon", "reason": "x"},
+        {"action": "drop", "until": str(until(3)), "reason": "x"},
+        {"action": "lift", "until": str(until(400)), "reason": "too long"},
+    ):
         response = officer.post(url, bad, format="json")
         assert response.status_code == 400 and response.json()["type"] == "validation_error", bad
     consequence.refresh_from_db()
@@ -513,8 +556,13 @@ def test_the_override_action_lifts_with_a_reason_and_refuses_bad_input(as_user):
 def test_staff_impose_through_the_api(as_user):
     merchant = active_merchant()
     officer = as_user(staff(RISK_OFFICER))
-    body = {"merchant": merchant.pk, "kind": "deposit_discount", "discount_percent": 15, "until": str(until(30)),
-            "reason": "pilot programme"}  # fmt: skip
+    body = {
+        "merchant": merchant.pk,
+        "kind": "deposit_discount",
+        "discount_percent": 15,
+        "until": str(until(30)),
+        "reason": "pilot programme",
+    }
     created = officer.post(URL, body, format="json")
     assert created.status_code == 201 and created.json()["discount_percent"] == 15
     extended = officer.post(URL, {**body, "discount_percent": 25}, format="json")
@@ -533,10 +581,12 @@ def test_the_list_has_a_fixed_query_count(as_user):
 
     def add(n):
         for _ in range(n):
-            consequence, _ = credit_consequence_impose(merchant=merchant, kind=K.PRIORITY_RECOMMENDATION,
-                                                       actor=officer, until=until(3), reason="r")  # fmt: skip
-            credit_consequence_override(consequence=consequence, actor=officer, action="lift", until=until(0),
-                                        reason="r")  # fmt: skip
+            consequence, _ = credit_consequence_impose(
+                merchant=merchant, kind=K.PRIORITY_RECOMMENDATION, actor=officer, until=until(3), reason="r"
+            )
+            credit_consequence_override(
+                consequence=consequence, actor=officer, action="lift", until=until(0), reason="r"
+            )
 
     assert_constant_queries(lambda: client.get(URL, {"page_size": 200}), add)
     assert_constant_queries(lambda: staff_client.get(URL, {"page_size": 200}), add, small=100, large=150)
@@ -549,8 +599,14 @@ def test_the_credit_page_shows_perks_restrictions_why_and_the_probation_end(clie
     rules_policy(restrict_below_score=400, probation_days=30)
     merchant = active_merchant()
     merchants_score(merchant_ids=[merchant.pk], as_of=days_ago(3), window_days=WINDOW)
-    credit_consequence_impose(merchant=merchant, kind=K.DEPOSIT_DISCOUNT, discount_percent=10,
-                              actor=staff(RISK_OFFICER), until=until(20), reason="loyal seller")  # fmt: skip
+    credit_consequence_impose(
+        merchant=merchant,
+        kind=K.DEPOSIT_DISCOUNT,
+        discount_percent=10,
+        actor=staff(RISK_OFFICER),
+        until=until(20),
+        reason="loyal seller",
+    )
     night(merchant, 300, as_of=days_ago(2))
     night(merchant, 600, as_of=days_ago(1))
     client.force_login(merchant_owner(merchant))
@@ -601,8 +657,10 @@ def test_staff_list_filters_and_override_form(client):
     assert done.status_code == 302
     consequence.refresh_from_db()
     assert consequence.lifted_at is not None and consequence.override_reason == "appeal accepted"
-    imposed = client.post("/staff/credit/consequences/impose/", {"merchant": tier_a.pk, "kind": "campaign_ineligible",
-                                                                 "until": str(until(3)), "reason": "audit"})  # fmt: skip
+    imposed = client.post(
+        "/staff/credit/consequences/impose/",
+        {"merchant": tier_a.pk, "kind": "campaign_ineligible", "until": str(until(3)), "reason": "audit"},
+    )
     assert imposed.status_code == 302 and active(tier_a, K.CAMPAIGN_INELIGIBLE).exists()
     client.force_login(staff(SUPPORT_AGENT))
     assert client.get("/staff/credit/consequences/").status_code == 403
@@ -620,8 +678,9 @@ def test_the_staff_list_has_a_fixed_query_count(client):
         for _ in range(n):
             merchant = active_merchant()
             night(merchant, 500)
-            credit_consequence_impose(merchant=merchant, kind=K.PRIORITY_RECOMMENDATION, actor=officer,
-                                      until=until(3), reason="r")  # fmt: skip
+            credit_consequence_impose(
+                merchant=merchant, kind=K.PRIORITY_RECOMMENDATION, actor=officer, until=until(3), reason="r"
+            )
 
     assert_constant_queries(lambda: client.get("/staff/credit/consequences/"), add, small=5, large=40)
     assert Merchant.objects.count() == 40

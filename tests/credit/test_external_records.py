@@ -12,7 +12,7 @@ from core.access import OPS_MANAGER, RISK_OFFICER, SUPPORT_AGENT
 from core.models import AuditEntry, Scope
 from credit.choices import DEFAULT_COMPONENTS, ComponentStatus
 from credit.metrics import public_record_measures
-from credit.models import ExternalRecord, ExternalRecordImport
+from credit.models import CreditConsequence, ExternalRecord, ExternalRecordImport, ScoringPolicy
 from credit.services.records import external_record_create, external_records_import_csv
 from tests.credit.factories import components, score_now
 from tests.credit.hand_scores import rules_policy
@@ -92,8 +92,16 @@ def test_the_component_in_a_score_under_a_policy_that_includes_it():
 
 def test_a_risk_officer_records_one_and_it_is_audited():
     merchant, officer = MerchantFactory(), staff(RISK_OFFICER)
-    created = external_record_create(actor=officer, merchant=merchant, source="industry_body", kind="credit_grade",
-                                      date=today(), grade="B", reference="CQA-2026-7", description="annual rating")  # fmt: skip
+    created = external_record_create(
+        actor=officer,
+        merchant=merchant,
+        source="industry_body",
+        kind="credit_grade",
+        date=today(),
+        grade="B",
+        reference="CQA-2026-7",
+        description="annual rating",
+    )
     assert (created.entered_by, created.imported_from) == (officer, None)
     entry = AuditEntry.objects.get(action="external_record.create", object_id=str(created.pk))
     assert entry.merchant_id == merchant.pk and entry.after["grade"] == "B"
@@ -116,8 +124,14 @@ def test_a_risk_officer_records_one_and_it_is_audited():
 def test_bad_records_are_refused_and_nothing_is_kept(changes):
     merchant = MerchantFactory()
     record(merchant, "TAKEN-1")
-    body = {"source": "government", "kind": "administrative_penalty", "date": today(), "severity": "low",
-            "grade": "", "reference": "NEW-1"}  # fmt: skip
+    body = {
+        "source": "government",
+        "kind": "administrative_penalty",
+        "date": today(),
+        "severity": "low",
+        "grade": "",
+        "reference": "NEW-1",
+    }
     body.update(changes)
     with pytest.raises(ValidationError):
         external_record_create(actor=staff(RISK_OFFICER), merchant=merchant, **body)
@@ -126,8 +140,15 @@ def test_bad_records_are_refused_and_nothing_is_kept(changes):
 
 def test_only_risk_officers_record():
     with pytest.raises(PermissionDenied):
-        external_record_create(actor=staff(SUPPORT_AGENT), merchant=MerchantFactory(), source="government",
-                               kind="court_judgment", date=today(), severity="low", reference="X")  # fmt: skip
+        external_record_create(
+            actor=staff(SUPPORT_AGENT),
+            merchant=MerchantFactory(),
+            source="government",
+            kind="court_judgment",
+            date=today(),
+            severity="low",
+            reference="X",
+        )
     assert not ExternalRecord.objects.exists()
 
 
@@ -137,8 +158,15 @@ def test_only_risk_officers_record():
 def test_staff_create_through_the_api_and_merchants_read_their_own(as_user, as_key):
     mine, theirs = MerchantFactory(), MerchantFactory()
     officer = as_user(staff(RISK_OFFICER))
-    body = {"merchant": mine.pk, "source": "government", "kind": "administrative_penalty",
-            "date": str(today()), "severity": "high", "reference": "SAMR-2026-0042", "description": "false labels"}  # fmt: skip
+    body = {
+        "merchant": mine.pk,
+        "source": "government",
+        "kind": "administrative_penalty",
+        "date": str(today()),
+        "severity": "high",
+        "reference": "SAMR-2026-0042",
+        "description": "false labels",
+    }
     response = officer.post(URL, body, format="json")
     assert response.status_code == 201
     assert response.json()["reference"] == "SAMR-2026-0042" and response.json()["merchant"] == mine.pk
@@ -173,8 +201,14 @@ def test_staff_create_through_the_api_and_merchants_read_their_own(as_user, as_k
 def test_bad_input_is_400_and_nothing_changes(as_user, changes):
     merchant = MerchantFactory()
     record(merchant, "SAMR-1")
-    body = {"merchant": merchant.pk, "source": "government", "kind": "administrative_penalty",
-            "date": str(today()), "severity": "low", "reference": "SAMR-2"}  # fmt: skip
+    body = {
+        "merchant": merchant.pk,
+        "source": "government",
+        "kind": "administrative_penalty",
+        "date": str(today()),
+        "severity": "low",
+        "reference": "SAMR-2",
+    }
     response = as_user(staff(RISK_OFFICER)).post(URL, {**body, **changes}, format="json")
     assert response.status_code == 400 and response.json()["type"] == "validation_error"
     assert ExternalRecord.objects.count() == 1
@@ -209,7 +243,7 @@ def test_a_good_file_imports_every_row_matched_by_uscc_id_or_external_ref_and_ag
     content = csv_file(
         f"government,administrative_penalty,2025-03-01,high,,SAMR-1,fake discounts,{by_uscc.uscc.lower()},,",
         f"industry_body,credit_grade,2025-06-01,,a,CCIA-9,annual grade,,{by_id.pk},",
-        f"consumer_rating_site,court_judgment,2024-11-30,Low,,CASE-3,,,,ERP-77",
+        "consumer_rating_site,court_judgment,2024-11-30,Low,,CASE-3,,,,ERP-77",
         ",,,,,,,,,",
     )
     officer = staff(RISK_OFFICER)
@@ -286,15 +320,36 @@ def test_staff_list_filter_add_and_upload(client):
     client.force_login(staff(RISK_OFFICER))
     page = client.get("/staff/credit/external-records/")
     assert page.status_code == 200 and len(page.context["records"]) == 2
-    assert [r.reference for r in client.get("/staff/credit/external-records/", {"merchant": "lotus"}).context["records"]] == ["P-1"]  # fmt: skip
+    assert [
+        r.reference for r in client.get("/staff/credit/external-records/", {"merchant": "lotus"}).context["records"]
+    ] == ["P-1"]
     assert len(client.get("/staff/credit/external-records/", {"kind": "court_judgment"}).context["records"]) == 1
-    added = client.post("/staff/credit/external-records/", {"merchant": merchant.pk, "source": "industry_body",
-                        "kind": "credit_grade", "date": str(today()), "grade": "A", "reference": "IB-1"})  # fmt: skip
+    added = client.post(
+        "/staff/credit/external-records/",
+        {
+            "merchant": merchant.pk,
+            "source": "industry_body",
+            "kind": "credit_grade",
+            "date": str(today()),
+            "grade": "A",
+            "reference": "IB-1",
+        },
+    )
     assert added.status_code == 302 and ExternalRecord.objects.filter(reference="IB-1").exists()
-    refused = client.post("/staff/credit/external-records/", {"merchant": merchant.pk, "source": "industry_body",
-                          "kind": "credit_grade", "date": str(today()), "reference": "IB-2"})  # fmt: skip
+    refused = client.post(
+        "/staff/credit/external-records/",
+        {
+            "merchant": merchant.pk,
+            "source": "industry_body",
+            "kind": "credit_grade",
+            "date": str(today()),
+            "reference": "IB-2",
+        },
+    )
     assert refused.status_code == 200 and "grade" in refused.context["form"].errors
-    upload = SimpleUploadedFile("records.csv", csv_file(f"government,court_judgment,2025-01-02,low,,C-1,,,{merchant.pk},"))
+    upload = SimpleUploadedFile(
+        "records.csv", csv_file(f"government,court_judgment,2025-01-02,low,,C-1,,,{merchant.pk},")
+    )
     assert client.post("/staff/credit/external-records/import/", {"file": upload}).status_code == 302
     assert ExternalRecord.objects.filter(reference="C-1").exists()
     bad = SimpleUploadedFile("records.csv", csv_file(f"government,court_judgment,2025-01-02,,,C-2,,,{merchant.pk},"))
@@ -317,3 +372,21 @@ def test_the_staff_list_has_a_fixed_query_count(client):
             record(MerchantFactory(), f"R-{made[0]}")
 
     assert_constant_queries(lambda: client.get("/staff/credit/external-records/"), add)
+
+
+def test_seed_demo_adds_records_rules_and_consequences_and_runs_again():
+    call_command("seed_demo", verbosity=0)
+    first = (
+        sorted(ExternalRecord.objects.values_list("reference", flat=True)),
+        sorted(CreditConsequence.objects.filter(lifted_at__isnull=True).values_list("merchant__name", "kind")),
+    )
+    assert len(first[0]) == 4
+    assert ("Jiayi Apparel Flagship Store", "deposit_discount") in first[1]
+    assert ("Pengcheng Digital", "warning") in first[1]
+    call_command("seed_demo", verbosity=0)
+    again = (
+        sorted(ExternalRecord.objects.values_list("reference", flat=True)),
+        sorted(CreditConsequence.objects.filter(lifted_at__isnull=True).values_list("merchant__name", "kind")),
+    )
+    assert again == first
+    assert ScoringPolicy.objects.count() == 2
