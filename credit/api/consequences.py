@@ -65,7 +65,7 @@ class ConsequenceOverrideSerializer(serializers.Serializer):
 
 
 class ConsequenceImposeSerializer(serializers.Serializer):
-    merchant = serializers.IntegerField()
+    merchant = serializers.IntegerField(min_value=1)
     kind = serializers.ChoiceField(
         choices=ConsequenceKind.choices, help_text="Any kind but `warning` (warnings come from the rules only)."
     )

@@ -40,7 +40,7 @@ class ExternalRecordSerializer(serializers.ModelSerializer):
 
 
 class ExternalRecordCreateSerializer(serializers.Serializer):
-    merchant = serializers.IntegerField()
+    merchant = serializers.IntegerField(min_value=1)
     source = serializers.ChoiceField(choices=RecordSource.choices)
     kind = serializers.ChoiceField(choices=RecordKind.choices)
     date = serializers.DateField()
