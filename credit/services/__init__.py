@@ -146,7 +146,7 @@ def merchants_score(
 ) -> list[CreditScore]:
     """Score a chunk of merchants at `as_of`: a few aggregate queries, then bulk writes. A run repeated for
     the same as-of time and window replaces its own rows. The merchants' `credit_score` and `tier` follow
-    the newest score each has."""
+    the newest score each has, and so do the consequences of the policy's rules (credit.services.consequences)."""
     policy = current_policy()
     window_days = window_days or policy.window_days
     merchant_ids = sorted(set(merchant_ids))
