@@ -322,6 +322,9 @@ SPECTACULAR_SETTINGS = {
         "ShipmentExceptionStatusEnum": "logistics.choices.ExceptionStatus",
         "CostKindEnum": "logistics.choices.CostKind",
         "CostSourceEnum": "logistics.choices.CostSource",
+        "ExternalRecordSourceEnum": "credit.choices.RecordSource",
+        "ExternalRecordKindEnum": "credit.choices.RecordKind",
+        "CreditConsequenceKindEnum": "credit.choices.ConsequenceKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -410,5 +413,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "ViolationCategoryEnum": "credit.choices.ViolationCategory",
         "ViolationStatusEnum": "credit.choices.ViolationStatus",
         "ViolationMeasureEnum": "credit.choices.Measure",
+        "ViolationSeverityEnum": "credit.choices.Severity",
+        "ExternalRecordSeverityEnum": "credit.choices.RecordSeverity",
     }
 )

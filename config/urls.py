@@ -8,6 +8,8 @@ from complaints.api import ComplaintAnalyticsView, ComplaintViewSet, DisputeView
 from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
 from credit.api import CreditScoreViewSet
+from credit.api.consequences import CreditConsequenceViewSet
+from credit.api.records import ExternalRecordViewSet
 from credit.api.violations import ComplaintViolationViewSet, ViolationViewSet
 from logistics.api import (
     CarrierViewSet,
@@ -51,6 +53,8 @@ router.register("logistics/exceptions", ShipmentExceptionViewSet, basename="ship
 router.register("logistics/cost-lines", CostLineViewSet, basename="cost-line")
 router.register("credit/scores", CreditScoreViewSet, basename="credit-score")
 router.register("credit/violations", ViolationViewSet, basename="violation")
+router.register("credit/consequences", CreditConsequenceViewSet, basename="credit-consequence")
+router.register("credit/external-records", ExternalRecordViewSet, basename="external-record")
 router.register("regions", RegionViewSet, basename="region")
 router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")

@@ -25,6 +25,7 @@ RETURN_RATE = "return_rate"
 YEARS_IN_BUSINESS = "years_in_business"
 REGISTERED_CAPITAL = "registered_capital"
 VIOLATION_POINTS = "violation_points"
+PUBLIC_RECORDS = "public_records"
 
 COMPONENT_LABELS = {
     LATE_SHIPMENT_RATE: _("Late shipment rate"),
@@ -37,6 +38,7 @@ COMPONENT_LABELS = {
     YEARS_IN_BUSINESS: _("Years in business"),
     REGISTERED_CAPITAL: _("Registered capital"),
     VIOLATION_POINTS: _("Violation points"),
+    PUBLIC_RECORDS: _("Public records"),
 }
 # Ratios between 0 and 1 (a Wilson bound applies below the minimum sample); the rest are means or amounts.
 RATES = frozenset(
@@ -75,6 +77,9 @@ DEFAULT_COMPONENTS = {
     # Points of decided violations in the 12 months before T; 12 is the first step of the points ladder.
     VIOLATION_POINTS: {"direction": "lower", "weight": 100, "best": 0.0, "floor": 48.0, "target": 12.0,
                        "warning": 6.0, "min_sample": 0},
+    # The record balance of credit.metrics.public_record_measures: grades add, penalties and judgments take away.
+    PUBLIC_RECORDS: {"direction": "higher", "weight": 60, "best": 4.0, "floor": -8.0, "target": -2.0,
+                     "warning": 0.0, "min_sample": 0},
 }  # fmt: skip
 DEFAULT_TIERS = {"tier_a_min": 850, "tier_b_min": 700, "tier_c_min": 550}
 
@@ -188,3 +193,110 @@ class AppealRuling(models.TextChoices):
 
 POINTS_WINDOW_MONTHS = 12
 MAX_EVIDENCE_FILES = 10
+# --- External records (the public_records component) ---------------------------------------------
+
+
+class RecordSource(models.TextChoices):
+    CONSUMER_RATING_SITE = "consumer_rating_site", _("Consumer rating site")
+    INDUSTRY_BODY = "industry_body", _("Industry body")
+    GOVERNMENT = "government", _("Government")
+
+
+class RecordKind(models.TextChoices):
+    ADMINISTRATIVE_PENALTY = "administrative_penalty", _("Administrative penalty")
+    CREDIT_GRADE = "credit_grade", _("Credit grade")
+    COURT_JUDGMENT = "court_judgment", _("Court judgment")
+
+
+class RecordSeverity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class CreditGrade(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+
+
+# public_records = Σ grade points of each source's newest credit grade − Σ severity weights of the penalties and
+# judgments, over the records dated in the PUBLIC_RECORDS_YEARS years up to the as-of time.
+PUBLIC_RECORDS_YEARS = 3
+SEVERITY_WEIGHTS = {RecordSeverity.LOW: 1, RecordSeverity.MEDIUM: 2, RecordSeverity.HIGH: 4}
+GRADE_POINTS = {CreditGrade.A: 2, CreditGrade.B: 1, CreditGrade.C: -1, CreditGrade.D: -2}
+
+
+# --- Consequences, through the policy's rules -------------------------------------------------------
+
+
+class ConsequenceKind(models.TextChoices):
+    PRIORITY_RECOMMENDATION = "priority_recommendation", _("Priority recommendation")
+    DEPOSIT_DISCOUNT = "deposit_discount", _("Deposit discount")
+    CAMPAIGN_INELIGIBLE = "campaign_ineligible", _("No campaign sign-up")
+    WARNING = "warning", _("Warning")
+    CREDIT_RESTRICTION = "credit_restriction", _("Restricted for credit")
+
+
+PERKS = frozenset({ConsequenceKind.PRIORITY_RECOMMENDATION, ConsequenceKind.DEPOSIT_DISCOUNT})
+
+
+class ConsequenceTrigger(models.TextChoices):
+    TIER = "tier", _("Tier")
+    BREACH = "breach", _("Component in breach")
+    REPEATED_BREACH = "repeated_breach", _("Repeated breach")
+    LOW_SCORE = "low_score", _("Score under the threshold")
+    OVERRIDE = "override", _("Staff override")
+
+
+class OverrideAction(models.TextChoices):
+    LIFT = "lift", _("Lift")
+    EXTEND = "extend", _("Impose or extend")
+
+
+# The policy's `consequences` rules; every key is optional and a missing key turns its rule off (a policy with
+# `{}`, like version 1, has no consequences at all).
+#   priority_recommendation_tiers  tiers that get the priority recommendation flag
+#   deposit_discount_percent       {tier: percent off the deposit}
+#   campaign_ineligible_tiers      tiers that cannot sign up for campaigns
+#   breach_warning                 a component of `breach_components` in breach warns the merchant
+#   breach_components              the components whose breaches warn and restrict (behaviour, not company facts)
+#   repeated_breach_runs           the same component in breach in this many consecutive runs restricts
+#   restrict_below_score           a score under this restricts
+#   probation_days                 recovered (no breach, score not under the threshold) this long lifts a restriction
+#   min_measured_share             tier and score rules need components with enough data to carry this share of
+#                                  the score's weight (a score resting on missing data triggers nothing)
+CONSEQUENCE_KEYS = frozenset(
+    {
+        "priority_recommendation_tiers",
+        "deposit_discount_percent",
+        "campaign_ineligible_tiers",
+        "breach_warning",
+        "breach_components",
+        "repeated_breach_runs",
+        "restrict_below_score",
+        "probation_days",
+        "min_measured_share",
+    }
+)
+DEFAULT_CONSEQUENCES = {
+    "priority_recommendation_tiers": ["A"],
+    "deposit_discount_percent": {"A": 20},
+    "campaign_ineligible_tiers": ["D"],
+    "breach_warning": True,
+    "breach_components": [
+        LATE_SHIPMENT_RATE,
+        CANCELLATION_RATE,
+        ON_TIME_DELIVERY_RATE,
+        VALID_TRACKING_RATE,
+        AVERAGE_REVIEW_SCORE,
+        ORDER_DEFECT_RATE,
+        RETURN_RATE,
+        PUBLIC_RECORDS,
+    ],
+    "repeated_breach_runs": 3,
+    "restrict_below_score": 400,
+    "probation_days": 30,
+    "min_measured_share": 0.5,
+}

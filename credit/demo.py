@@ -1,9 +1,25 @@
-"""Demo violations in several states for `seed_demo`, through the real services. Matched on their
-description, so safe to re-run. Points stay under the first ladder threshold, so the demo merchants keep
-selling."""
+"""Demo credit data for `seed_demo`, through the real services.
 
-from credit.models import Violation
+Violations in several states, matched on their description; points stay under the first ladder threshold, so
+the demo merchants keep selling. External records of the demo merchants, a policy version with the consequence
+rules (only while the current one has none), tonight's scores and two staff overrides: records are matched on
+source and reference, the run replaces its own as-of time, and an override is made only when the merchant does
+not have that consequence already. Everything is re-runnable."""
+
+import copy
+from datetime import timedelta
+
+from django.utils import timezone
+
+from credit.choices import DEFAULT_COMPONENTS, DEFAULT_CONSEQUENCES, DEFAULT_TIERS, ConsequenceKind
+from credit.models import CreditConsequence, ExternalRecord, Violation
+from credit.selectors import current_policy
+from credit.services import merchants_score, scoring_policy_create
 from credit.services import violations as services
+from credit.services.consequences import credit_consequence_impose
+from credit.services.records import external_record_create
+from credit.tasks import nightly_as_of
+from merchants.models import Merchant
 
 # (description, category, severity, how far the case goes)
 CASES = [
@@ -49,3 +65,44 @@ def seed_demo_violations(*, merchant, officer, second_officer, owner) -> int:
                 violation=violation, actor=second_officer, ruling="upheld", reason="整改到位 / Corrected in time."
             )
     return added
+
+
+JIAYI, PENGCHENG = "91310101MA1FL5XK2W", "91440300MA5G9QW817"
+RECORDS = [
+    # uscc, source, kind, days ago, severity, grade, reference, description
+    (JIAYI, "government", "credit_grade", 200, "", "A", "SH-TAX-2025-A-0192", "纳税信用 A 级 (tax credit grade A)"),
+    (JIAYI, "industry_body", "credit_grade", 90, "", "A", "CCIA-2025-11873", "行业协会信用评价 AAA"),
+    (PENGCHENG, "government", "administrative_penalty", 120, "high", "", "深市监罚〔2025〕118号",
+     "虚假宣传：夸大产品续航 (exaggerated battery life claims)"),
+    (PENGCHENG, "consumer_rating_site", "court_judgment", 300, "medium", "", "(2025)粤0305民初4521号",
+     "消费者权益纠纷，判决退一赔三 (consumer rights case lost)"),
+]  # fmt: skip
+
+
+def seed_demo_credit(*, officer) -> None:
+    merchants = {m.uscc: m for m in Merchant.objects.filter(uscc__in=[JIAYI, PENGCHENG])}
+    today = timezone.localdate(timezone=timezone.get_default_timezone())
+    for uscc, source, kind, days, severity, grade, reference, description in RECORDS:
+        if uscc in merchants and not ExternalRecord.objects.filter(source=source, reference=reference).exists():
+            external_record_create(actor=officer, merchant=merchants[uscc], source=source, kind=kind,
+                                   date=today - timedelta(days=days), severity=severity, grade=grade,
+                                   reference=reference, description=description)  # fmt: skip
+    if not current_policy().consequences:
+        scoring_policy_create(
+            actor=officer,
+            components=copy.deepcopy(DEFAULT_COMPONENTS),
+            **DEFAULT_TIERS,
+            window_days=90,
+            neutral_share=0.5,
+            consequences=copy.deepcopy(DEFAULT_CONSEQUENCES),
+            note="Demo: public records and the consequence rules (tier perks, warnings, restrictions).",
+        )
+    merchants_score(merchant_ids=[m.pk for m in merchants.values()], as_of=nightly_as_of())
+    jiayi = merchants.get(JIAYI)
+    if jiayi is None:
+        return
+    for kind, percent in ((ConsequenceKind.PRIORITY_RECOMMENDATION, None), (ConsequenceKind.DEPOSIT_DISCOUNT, 10)):
+        if not CreditConsequence.objects.filter(merchant=jiayi, kind=kind, lifted_at__isnull=True).exists():
+            credit_consequence_impose(merchant=jiayi, kind=kind, actor=officer, until=today + timedelta(days=90),
+                                      discount_percent=percent,
+                                      reason="Demo: new flagship pilot while its order history builds up.")  # fmt: skip

@@ -16,6 +16,8 @@ from core.errors import DomainError
 from credit import selectors
 from credit.choices import ViolationStatus
 from credit.selectors import violations as violation_selectors
+from credit.selectors.consequences import consequence_summary
+from credit.selectors.records import external_records_counted
 from credit.services import violations as violation_services
 from credit.violation_forms import AppealForm
 from merchants.selectors import memberships_of
@@ -33,7 +35,19 @@ def score(request, caller):
     report = selectors.credit_report(caller=caller, merchant_id=int(merchant_id) if merchant_id else None)
     if report is None and merchant_id:
         raise Http404
-    return render(request, "credit/score.html", {"report": report})
+    context = {"report": report}
+    if report is not None:
+        context.update(consequence_context(merchant_id=report["score"].merchant_id))
+    return render(request, "credit/score.html", context)
+
+
+def consequence_context(*, merchant_id: int) -> dict:
+    """What the credit rules do for or to the merchant now, and the public records its score counts."""
+    today = timezone.localdate(timezone=timezone.get_default_timezone())
+    return {
+        "consequences": consequence_summary(merchant_id=merchant_id),
+        "public_records": list(external_records_counted(merchant_id=merchant_id, today=today)[:50]),
+    }
 
 
 urlpatterns = [path("", score, name="score")]

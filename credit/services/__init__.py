@@ -11,16 +11,17 @@ from django.utils.translation import gettext as _
 from core.access import PLATFORM_ADMIN, RISK_OFFICER, has_role
 from core.audit import Actor, audit
 from credit import metrics, scoring
-from credit.choices import COMPONENT_LABELS, REGISTERED_CAPITAL, VIOLATION_POINTS, YEARS_IN_BUSINESS
+from credit.choices import COMPONENT_LABELS, PUBLIC_RECORDS, REGISTERED_CAPITAL, VIOLATION_POINTS, YEARS_IN_BUSINESS
 from credit.models import CreditScore, ScoreComponent, ScoringPolicy
 from credit.selectors import current_policy
+from credit.services.consequences import consequence_rules_check, consequences_apply
 from merchants.models import Merchant
 from merchants.services import merchant_credit_scores_set
 
 CHUNK_SIZE = 1000
 RULE_KEYS = {"direction", "weight", "best", "floor", "target", "warning", "min_sample"}
 # Components measured as one value each (not a ratio): evaluated with scoring.evaluate_value.
-REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL, VIOLATION_POINTS)
+REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL, VIOLATION_POINTS, PUBLIC_RECORDS)
 
 
 def _check_components(components: dict) -> None:
@@ -69,11 +70,14 @@ def scoring_policy_create(
     window_days: int,
     neutral_share: float,
     note: str,
+    consequences: dict | None = None,
 ) -> ScoringPolicy:
     """A new version of the scoring policy (the previous ones stay, so old scores stay explained)."""
     if not (getattr(actor, "is_staff", False) and has_role(actor, RISK_OFFICER, PLATFORM_ADMIN)):
         raise PermissionDenied(_("Only risk officers change the scoring policy."))
     _check_components(components)
+    consequences = {} if consequences is None else consequences
+    consequence_rules_check(consequences, components)
     if not 1000 >= tier_a_min > tier_b_min > tier_c_min >= 0:
         raise ValidationError({"tier_a_min": [_("Tier cut-offs must fall: A above B above C, at most 1000.")]})
     if not 1 <= window_days <= 3650:
@@ -93,6 +97,7 @@ def scoring_policy_create(
                 tier_c_min=tier_c_min,
                 window_days=window_days,
                 neutral_share=neutral_share,
+                consequences=consequences,
                 note=note,
                 created_by=actor,
             )
@@ -142,7 +147,7 @@ def merchants_score(
 ) -> list[CreditScore]:
     """Score a chunk of merchants at `as_of`: a few aggregate queries, then bulk writes. A run repeated for
     the same as-of time and window replaces its own rows. The merchants' `credit_score` and `tier` follow
-    the newest score each has."""
+    the newest score each has, and so do the consequences of the policy's rules (credit.services.consequences)."""
     policy = current_policy()
     window_days = window_days or policy.window_days
     merchant_ids = sorted(set(merchant_ids))
@@ -187,6 +192,14 @@ def merchants_score(
             actor=actor,
             reason=_("Credit score as of %(as_of)s, policy v%(version)s")
             % {"as_of": as_of.isoformat(), "version": policy.version},
+        )
+        # The consequences follow each merchant's newest score only, like its credit fields.
+        consequences_apply(
+            scores=[s for s in scores if s.merchant_id not in newer],
+            policy=policy,
+            as_of=as_of,
+            window_days=window_days,
+            actor=actor,
         )
     return scores
 

@@ -7,3 +7,6 @@ urlpatterns: list = []
 from credit.staff import violations  # noqa: E402
 
 urlpatterns += violations.urlpatterns
+from credit.staff import consequences, records  # noqa: E402
+
+urlpatterns += consequences.urlpatterns + records.urlpatterns

@@ -103,6 +103,10 @@ class Command(BaseCommand):
         seed_profiles(actor=admin)
         logins.extend(applicants)
 
+        from credit.demo import seed_demo_credit
+
+        seed_demo_credit(officer=User.objects.get(username="risk"))
+
         # Printed after commit, so the logins come after any demo e-mails the console backend prints.
         transaction.on_commit(lambda: self.print_logins(logins))
 
@@ -114,4 +118,5 @@ class Command(BaseCommand):
         self.stdout.write("Review queue:  http://127.0.0.1:8000/staff/onboarding/queue/")
         self.stdout.write("Changes queue: http://127.0.0.1:8000/staff/merchant-info/change-requests/")
         self.stdout.write("Violations:    http://127.0.0.1:8000/staff/credit/violations/")
+        self.stdout.write("Credit:        http://127.0.0.1:8000/staff/credit/consequences/")
         self.stdout.write("API docs:      http://127.0.0.1:8000/api/docs/")
