@@ -8,6 +8,8 @@ from complaints.api import ComplaintAnalyticsView, ComplaintViewSet, DisputeView
 from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
 from credit.api import CreditScoreViewSet
+from credit.api.detection import SuspicionFlagViewSet
+from credit.api.insights import PeerComparisonView, ScoreDistributionView
 from logistics.api import (
     CarrierViewSet,
     CostAnalysisView,
@@ -47,6 +49,7 @@ router.register("logistics/tracking-events", TrackingEventBatchViewSet, basename
 router.register("logistics/exceptions", ShipmentExceptionViewSet, basename="shipment-exception")
 router.register("logistics/cost-lines", CostLineViewSet, basename="cost-line")
 router.register("credit/scores", CreditScoreViewSet, basename="credit-score")
+router.register("credit/suspicion-flags", SuspicionFlagViewSet, basename="suspicion-flag")
 router.register("regions", RegionViewSet, basename="region")
 router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
@@ -71,6 +74,8 @@ api_v1 = [
     path("logistics/recommendation-weights/", RecommendationWeightsView.as_view(), name="recommendation-weights"),
     path("logistics/cost-analysis/", CostAnalysisView.as_view(), name="cost-analysis"),
     path("logistics/optimisation-report/", OptimisationReportView.as_view(), name="optimisation-report"),
+    path("credit/distribution/", ScoreDistributionView.as_view(), name="credit-distribution"),
+    path("credit/peer-comparison/", PeerComparisonView.as_view(), name="credit-peer-comparison"),
     *router.urls,
 ]
 

@@ -32,3 +32,12 @@ def merchants_score_all(as_of: str | None = None, window_days: int | None = None
     for first_id, last_id in ranges:
         merchants_score_range.delay(first_id, last_id, as_of, window_days)
     return len(ranges)
+
+
+@shared_task
+def suspicion_flags_detect(as_of: str | None = None, window_days: int = 1) -> int:
+    """Nightly fake-order detection over the day before `as_of`; a rerun finds the flags it raised before."""
+    from credit.services.detection import suspicion_flags_detect as detect
+
+    when = datetime.fromisoformat(as_of) if as_of else nightly_as_of()
+    return len(detect(as_of=when, window_days=window_days).created)

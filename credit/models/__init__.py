@@ -120,3 +120,6 @@ class ScoreComponent(models.Model):
     @property
     def label(self) -> str:
         return str(COMPONENT_LABELS.get(self.name, self.name))
+
+
+from credit.models.detection import FlagStatus, SuspicionFlag, SuspicionRule  # noqa: E402, F401

@@ -3,3 +3,8 @@
 app_name = "credit-staff"
 
 urlpatterns: list = []
+
+# Fake-order detection (flags queue and review) and credit insights (distribution, peer comparison).
+from credit.staff import detection, insights  # noqa: E402
+
+urlpatterns += detection.urlpatterns + insights.urlpatterns
