@@ -67,7 +67,7 @@ def explain(rule: str, metrics: dict) -> str:
             "day": m["day"],
             "untracked": m["untracked"],
             "fast": m["fast"],
-            "hours": m["fast_hours"],
+            "hours": f"{m['fast_hours']:g}",
         }
     if rule == SuspicionRule.REVIEW_BURST:
         head = ngettext(
