@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.access import OPS_MANAGER, PLATFORM_ADMIN, RISK_OFFICER
+from core.errors import ErrorResponse404, ErrorSerializer
 from core.permissions import HasRole
 from credit.selectors import insights as selectors
 from merchants.models import Merchant
@@ -113,6 +114,13 @@ class PeerComparisonSerializer(_Quartiles):
     components = PeerComponentSerializer(many=True)
 
 
+class PeerComparisonQueryErrorResponse(serializers.Serializer):
+    """A 400 in the one error shape, for a bad `merchant` query parameter."""
+
+    type = serializers.CharField(help_text="Always `validation_error`.")
+    errors = ErrorSerializer(many=True)
+
+
 class PeerComparisonView(APIView):
     """One merchant's newest score and components against its peers' (same primary category, or all
     merchants when the category has too few scored peers). 404 when the merchant has no score yet."""
@@ -120,7 +128,9 @@ class PeerComparisonView(APIView):
     permission_classes = [InsightReader]
 
     @extend_schema(
-        parameters=[PeerComparisonQuerySerializer], responses={200: PeerComparisonSerializer}, tags=["credit"]
+        parameters=[PeerComparisonQuerySerializer],
+        responses={200: PeerComparisonSerializer, "400": PeerComparisonQueryErrorResponse, "404": ErrorResponse404},
+        tags=["credit"],
     )
     def get(self, request):
         query = PeerComparisonQuerySerializer(data=request.query_params)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
@@ -63,7 +63,11 @@ class DetectionResult:
 
 
 def detection_settings() -> dict:
-    return {**DEFAULTS, **getattr(settings, "CREDIT_DETECTION", {})}
+    cfg = {**DEFAULTS, **getattr(settings, "CREDIT_DETECTION", {})}
+    too_low = sorted(key for key, value in cfg.items() if value < (0 if key == "fast_delivery_hours" else 1))
+    if too_low:
+        raise ImproperlyConfigured(f"CREDIT_DETECTION: {', '.join(too_low)} must be at least 1 (hours at least 0)")
+    return cfg
 
 
 def _zone():

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
@@ -528,3 +528,9 @@ def test_seed_demo_raises_a_few_explained_flags_once(eager_tasks):
     assert CreditScore.objects.exists()
     call_command("seed_demo", stdout=StringIO())
     assert len(flags()) == len(raised)
+
+
+def test_thresholds_below_one_are_refused(settings):
+    detection_settings(settings, baseline_days=0)
+    with pytest.raises(ImproperlyConfigured):
+        detect()
