@@ -181,9 +181,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "logistics.tasks.carrier_quality_refresh",
         "schedule": timedelta(hours=24),
     },
+    "detect-fake-orders-nightly": {
+        "task": "credit.tasks.suspicion_flags_detect",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # A shipment with no tracking event for this long is flagged as stalled.
 LOGISTICS_STALL_HOURS = env.int("LOGISTICS_STALL_HOURS", default=48)
+# Fake-order detection (credit.services.detection): when a pattern is unusual enough to flag for review.
+CREDIT_DETECTION = {
+    # One buyer's orders at one merchant on one day: at least this many, and this multiple of the usual rate.
+    "repeat_buyer_min_orders": env.int("DETECTION_REPEAT_BUYER_MIN_ORDERS", default=5),
+    "repeat_buyer_min_multiple": env.float("DETECTION_REPEAT_BUYER_MIN_MULTIPLE", default=3.0),
+    # Deliveries on one day with a shipment but no tracking event, or delivered this soon after shipping.
+    "untracked_min_orders": env.int("DETECTION_UNTRACKED_MIN_ORDERS", default=3),
+    "fast_delivery_hours": env.float("DETECTION_FAST_DELIVERY_HOURS", default=2.0),
+    # Five-star reviews of one merchant on one day: at least this many, and this multiple of the usual rate.
+    "review_burst_min_reviews": env.int("DETECTION_REVIEW_BURST_MIN_REVIEWS", default=5),
+    "review_burst_min_multiple": env.float("DETECTION_REVIEW_BURST_MIN_MULTIPLE", default=3.0),
+    # Reviews of at least this score written before their order was delivered, on one day.
+    "review_before_delivery_min_reviews": env.int("DETECTION_REVIEW_BEFORE_DELIVERY_MIN_REVIEWS", default=3),
+    "review_before_delivery_min_score": env.int("DETECTION_REVIEW_BEFORE_DELIVERY_MIN_SCORE", default=4),
+    # The usual rates are measured over this many days before the day examined.
+    "baseline_days": env.int("DETECTION_BASELINE_DAYS", default=30),
+}
+# Peer comparison (staff credit insights): below this many scored peers in its category, a merchant is
+# compared with all merchants.
+CREDIT_PEER_GROUP_MIN = env.int("CREDIT_PEER_GROUP_MIN", default=5)
 
 # --- Authentication, lockout, passwords ------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

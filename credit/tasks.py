@@ -40,3 +40,12 @@ def violations_sweep() -> dict:
     """Every few minutes (beat): lift expired violation measures, close decided violations nobody appealed.
     Idempotent: a second run at the same time finds nothing left to do."""
     return violation_services.violations_sweep()
+
+
+@shared_task
+def suspicion_flags_detect(as_of: str | None = None, window_days: int = 1) -> int:
+    """Nightly fake-order detection over the day before `as_of`; a rerun finds the flags it raised before."""
+    from credit.services.detection import suspicion_flags_detect as detect
+
+    when = datetime.fromisoformat(as_of) if as_of else nightly_as_of()
+    return len(detect(as_of=when, window_days=window_days).created)

@@ -124,7 +124,9 @@ class ScoreComponent(models.Model):
         return str(COMPONENT_LABELS.get(self.name, self.name))
 
 
-# Violations live in their own module; importing them here registers them with the app.
+# Violations, consequences, external records and suspicion flags live in their own modules; importing them here
+# registers them with the app.
 from credit.models.consequences import CreditConsequence  # noqa: E402, F401
+from credit.models.detection import FlagStatus, SuspicionFlag, SuspicionRule  # noqa: E402, F401
 from credit.models.records import ExternalRecord, ExternalRecordImport  # noqa: E402, F401
 from credit.models.violations import Violation, ViolationAppeal, ViolationEvidence, ViolationMeasure  # noqa: E402, F401

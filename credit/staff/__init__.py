@@ -10,3 +10,7 @@ urlpatterns += violations.urlpatterns
 from credit.staff import consequences, records  # noqa: E402
 
 urlpatterns += consequences.urlpatterns + records.urlpatterns
+# Fake-order detection (flags queue and review) and credit insights (distribution, peer comparison).
+from credit.staff import detection, insights  # noqa: E402
+
+urlpatterns += detection.urlpatterns + insights.urlpatterns

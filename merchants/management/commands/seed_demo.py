@@ -106,6 +106,16 @@ class Command(BaseCommand):
         from credit.demo import seed_demo_credit
 
         seed_demo_credit(officer=User.objects.get(username="risk"))
+        from credit.demo import seed_demo_detection, seed_demo_scores
+
+        flagged = MERCHANTS[0]
+        seed_demo_detection(
+            merchant=Merchant.objects.get(uscc=flagged["uscc"]),
+            region=flagged["region"],
+            actor=admin,
+            reviewer=User.objects.get(username="risk"),
+        )
+        seed_demo_scores(actor=admin)
 
         # Printed after commit, so the logins come after any demo e-mails the console backend prints.
         transaction.on_commit(lambda: self.print_logins(logins))
@@ -119,4 +129,5 @@ class Command(BaseCommand):
         self.stdout.write("Changes queue: http://127.0.0.1:8000/staff/merchant-info/change-requests/")
         self.stdout.write("Violations:    http://127.0.0.1:8000/staff/credit/violations/")
         self.stdout.write("Credit:        http://127.0.0.1:8000/staff/credit/consequences/")
+        self.stdout.write("Credit flags:  http://127.0.0.1:8000/staff/credit/flags/")
         self.stdout.write("API docs:      http://127.0.0.1:8000/api/docs/")
