@@ -19,14 +19,16 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.access import PLATFORM_ADMIN, RISK_OFFICER, has_role
 from core.audit import Actor, audit
 from core.transitions import ensure_transition
+from credit.choices import Severity, ViolationCategory, ViolationSource
 from credit.models import FlagStatus, SuspicionFlag, SuspicionRule
 from credit.models.detection import FLAG_TRANSITIONS
+from credit.services.violations import violation_report
 from logistics.models import Shipment, TrackingEvent
 from orders.models import Order, OrderReview
 
@@ -422,5 +424,24 @@ def suspicion_flag_dismiss(*, flag: SuspicionFlag, actor: Actor, note: str) -> S
 
 def suspicion_flag_confirm(*, flag: SuspicionFlag, actor: Actor, note: str) -> SuspicionFlag:
     """Staff judge the pattern to be fake orders or reviews. Confirming changes no score or status by
-    itself: it records the finding (status, reviewer, note, orders) a violation report can be opened from."""
-    return _review(flag=flag, actor=actor, note=note, target=FlagStatus.CONFIRMED)
+    itself: it records the finding and reports a violation (unfair competition, from the detection job), which
+    staff then investigate and decide like any other; only that decision can give points or a measure."""
+    with transaction.atomic():
+        flag = _review(flag=flag, actor=actor, note=note, target=FlagStatus.CONFIRMED)
+        with translation.override(settings.LANGUAGE_CODE):
+            description = f"{flag.explanation}\n{flag.review_note}"
+        violation_report(
+            merchant=flag.merchant,
+            category=ViolationCategory.UNFAIR_COMPETITION,
+            severity=Severity.MINOR,
+            description=description,
+            actor=actor,
+            source=ViolationSource.DETECTION,
+            source_ref=flag_violation_ref(flag),
+        )
+    return flag
+
+
+def flag_violation_ref(flag: SuspicionFlag) -> str:
+    """The violation reported from a confirmed flag carries this reference (one violation per flag)."""
+    return f"suspicion-flag:{flag.pk}"

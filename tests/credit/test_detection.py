@@ -382,6 +382,27 @@ def test_a_risk_officer_confirms_through_the_api_and_it_is_audited(as_user, flag
                                                          "Same card, same address.")  # fmt: skip
 
 
+def test_a_confirmed_flag_reports_one_violation_that_staff_then_investigate_and_decide(as_user, flag):
+    # given a flag, when a risk officer confirms it
+    from credit.models import Violation
+    from credit.services.detection import flag_violation_ref
+
+    merchant_before = Merchant.objects.values("status", "restriction_reason").get(pk=flag.merchant_id)
+    client = as_user(staff(RISK_OFFICER))
+    assert client.post(f"{URL}{flag.pk}/confirm/", {"note": "Same card."}, format="json").status_code == 200
+    # then one violation is reported from the detection job, with no points or measure yet
+    violation = Violation.objects.get()
+    assert (violation.merchant_id, violation.source, violation.source_ref) == (
+        flag.merchant_id, "detection", flag_violation_ref(flag))  # fmt: skip
+    assert (violation.status, violation.category, violation.points, violation.measure) == (
+        "reported", "unfair_competition", 0, "")  # fmt: skip
+    assert "6 orders from buyer buyer-x" in violation.description and "Same card." in violation.description
+    assert Merchant.objects.values("status", "restriction_reason").get(pk=flag.merchant_id) == merchant_before
+    # and confirming again is refused and reports nothing more
+    assert client.post(f"{URL}{flag.pk}/confirm/", {"note": "again"}, format="json").status_code == 409
+    assert Violation.objects.count() == 1
+
+
 def test_a_decided_flag_cannot_be_decided_again_and_bad_input_changes_nothing(as_user, flag):
     client = as_user(staff(RISK_OFFICER))
     blank = client.post(f"{URL}{flag.pk}/dismiss/", {"note": "  "}, format="json")
