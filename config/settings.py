@@ -181,6 +181,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "logistics.tasks.carrier_quality_refresh",
         "schedule": timedelta(hours=24),
     },
+    "detect-fake-orders-nightly": {
+        "task": "credit.tasks.suspicion_flags_detect",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # A shipment with no tracking event for this long is flagged as stalled.
 LOGISTICS_STALL_HOURS = env.int("LOGISTICS_STALL_HOURS", default=48)
@@ -190,6 +194,26 @@ CREDIT_RESCORE_ON_EVENTS = env.bool("CREDIT_RESCORE_ON_EVENTS", default=True)
 CREDIT_RESCORE_DEBOUNCE_SECONDS = env.int("CREDIT_RESCORE_DEBOUNCE_SECONDS", default=300)
 # The nightly run scores at least this many merchants per task (each task passes over the tables once).
 CREDIT_SCORING_RANGE_SIZE = env.int("CREDIT_SCORING_RANGE_SIZE", default=50_000)
+# Fake-order detection (credit.services.detection): when a pattern is unusual enough to flag for review.
+CREDIT_DETECTION = {
+    # One buyer's orders at one merchant on one day: at least this many, and this multiple of the usual rate.
+    "repeat_buyer_min_orders": env.int("DETECTION_REPEAT_BUYER_MIN_ORDERS", default=5),
+    "repeat_buyer_min_multiple": env.float("DETECTION_REPEAT_BUYER_MIN_MULTIPLE", default=3.0),
+    # Deliveries on one day with a shipment but no tracking event, or delivered this soon after shipping.
+    "untracked_min_orders": env.int("DETECTION_UNTRACKED_MIN_ORDERS", default=3),
+    "fast_delivery_hours": env.float("DETECTION_FAST_DELIVERY_HOURS", default=2.0),
+    # Five-star reviews of one merchant on one day: at least this many, and this multiple of the usual rate.
+    "review_burst_min_reviews": env.int("DETECTION_REVIEW_BURST_MIN_REVIEWS", default=5),
+    "review_burst_min_multiple": env.float("DETECTION_REVIEW_BURST_MIN_MULTIPLE", default=3.0),
+    # Reviews of at least this score written before their order was delivered, on one day.
+    "review_before_delivery_min_reviews": env.int("DETECTION_REVIEW_BEFORE_DELIVERY_MIN_REVIEWS", default=3),
+    "review_before_delivery_min_score": env.int("DETECTION_REVIEW_BEFORE_DELIVERY_MIN_SCORE", default=4),
+    # The usual rates are measured over this many days before the day examined.
+    "baseline_days": env.int("DETECTION_BASELINE_DAYS", default=30),
+}
+# Peer comparison (staff credit insights): below this many scored peers in its category, a merchant is
+# compared with all merchants.
+CREDIT_PEER_GROUP_MIN = env.int("CREDIT_PEER_GROUP_MIN", default=5)
 
 # --- Authentication, lockout, passwords ------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -328,6 +352,9 @@ SPECTACULAR_SETTINGS = {
         "ShipmentExceptionStatusEnum": "logistics.choices.ExceptionStatus",
         "CostKindEnum": "logistics.choices.CostKind",
         "CostSourceEnum": "logistics.choices.CostSource",
+        "ExternalRecordSourceEnum": "credit.choices.RecordSource",
+        "ExternalRecordKindEnum": "credit.choices.RecordKind",
+        "CreditConsequenceKindEnum": "credit.choices.ConsequenceKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -393,3 +420,30 @@ ONBOARDING_EXPIRY_WARNING_DAYS = env.int("ONBOARDING_EXPIRY_WARNING_DAYS", defau
 
 # Complaint evidence and dispute documents: PDF, JPEG or PNG by content, at most this size.
 COMPLAINT_UPLOAD_MAX_BYTES = env.int("COMPLAINT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
+# --- Violations ------------------------------------------------------------------------------
+# The points ladder: points over a rolling 12 months that escalate the measure automatically, as
+# "points:measure[:days]" steps, comma-separated (measure: trading_restriction, suspension or termination;
+# a termination has no days). Default: 12 → restriction 7 days, 24 → suspension 14 days, 36 → suspension
+# 21 days, 48 → termination.
+VIOLATION_POINT_LADDER = env.str(
+    "VIOLATION_POINT_LADDER", default="12:trading_restriction:7,24:suspension:14,36:suspension:21,48:termination"
+)
+# The merchant may appeal a decided violation for this many days.
+VIOLATION_APPEAL_DAYS = env.int("VIOLATION_APPEAL_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["violations-sweep"] = {
+    # Lifts expired violation measures and closes decided violations whose appeal window passed unused.
+    "task": "credit.tasks.violations_sweep",
+    "schedule": timedelta(minutes=env.int("VIOLATION_SWEEP_MINUTES", default=15)),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        # Complaints keep their enum's name now that violations have a `category` too.
+        "CategoryEnum": "complaints.choices.Category",
+        "ViolationCategoryEnum": "credit.choices.ViolationCategory",
+        "ViolationStatusEnum": "credit.choices.ViolationStatus",
+        "ViolationMeasureEnum": "credit.choices.Measure",
+        "ViolationSeverityEnum": "credit.choices.Severity",
+        "ExternalRecordSeverityEnum": "credit.choices.RecordSeverity",
+    }
+)

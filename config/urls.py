@@ -8,6 +8,11 @@ from complaints.api import ComplaintAnalyticsView, ComplaintViewSet, DisputeView
 from core.api import RegionViewSet, TokenView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from core.health import healthz
 from credit.api import CreditScoreViewSet
+from credit.api.consequences import CreditConsequenceViewSet
+from credit.api.detection import SuspicionFlagViewSet
+from credit.api.insights import PeerComparisonView, ScoreDistributionView
+from credit.api.records import ExternalRecordViewSet
+from credit.api.violations import ComplaintViolationViewSet, ViolationViewSet
 from logistics.api import (
     CarrierViewSet,
     CostAnalysisView,
@@ -41,12 +46,18 @@ router.register("orders", OrderViewSet, basename="order")
 # Fixed words under complaints/ come before the complaint detail route.
 router.register("complaints/disputes", DisputeViewSet, basename="dispute")
 router.register("complaints", ComplaintViewSet, basename="complaint")
+# POST complaints/{id}/open-violation/: the credit app's action on a complaint.
+router.register("complaints", ComplaintViolationViewSet, basename="complaint-violation")
 router.register("logistics/carriers", CarrierViewSet, basename="carrier")
 router.register("logistics/shipments", ShipmentViewSet, basename="shipment")
 router.register("logistics/tracking-events", TrackingEventBatchViewSet, basename="tracking-event")
 router.register("logistics/exceptions", ShipmentExceptionViewSet, basename="shipment-exception")
 router.register("logistics/cost-lines", CostLineViewSet, basename="cost-line")
 router.register("credit/scores", CreditScoreViewSet, basename="credit-score")
+router.register("credit/violations", ViolationViewSet, basename="violation")
+router.register("credit/consequences", CreditConsequenceViewSet, basename="credit-consequence")
+router.register("credit/external-records", ExternalRecordViewSet, basename="external-record")
+router.register("credit/suspicion-flags", SuspicionFlagViewSet, basename="suspicion-flag")
 router.register("regions", RegionViewSet, basename="region")
 router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
@@ -71,6 +82,8 @@ api_v1 = [
     path("logistics/recommendation-weights/", RecommendationWeightsView.as_view(), name="recommendation-weights"),
     path("logistics/cost-analysis/", CostAnalysisView.as_view(), name="cost-analysis"),
     path("logistics/optimisation-report/", OptimisationReportView.as_view(), name="optimisation-report"),
+    path("credit/distribution/", ScoreDistributionView.as_view(), name="credit-distribution"),
+    path("credit/peer-comparison/", PeerComparisonView.as_view(), name="credit-peer-comparison"),
     *router.urls,
 ]
 

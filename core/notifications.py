@@ -42,6 +42,18 @@ def notify(
     return created
 
 
+def notify_many(notifications: list[Notification]) -> list[Notification]:
+    """Many notifications at once (a nightly run): one bulk insert; e-mails are scheduled for after the commit.
+    Each unsaved Notification carries its `recipient` object (its e-mail decides whether one is sent)."""
+    if not notifications:
+        return []
+    created = Notification.objects.bulk_create(notifications, batch_size=1000)
+    ids = [n.pk for n in created if n.pk is not None and n.recipient.email]
+    if ids:
+        transaction.on_commit(lambda: _schedule_emails(ids))
+    return created
+
+
 def _schedule_emails(ids: list[int]) -> None:
     from core.tasks import notification_email_send
 

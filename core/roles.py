@@ -151,6 +151,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Violations (credit app): every role that reads credit reads the violation records in the staff console.
+VIEW_VIOLATIONS = [
+    "credit.view_violation",
+    "credit.view_violationappeal",
+    "credit.view_violationevidence",
+    "credit.view_violationmeasure",
+]
+for _role in (RISK_OFFICER, SUPPORT_AGENT, OPS_MANAGER, PLATFORM_ADMIN):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *VIEW_VIOLATIONS]
+
+
 def sync_role_permissions(apps, schema_editor=None) -> None:
     """Create the staff groups and give each exactly the permissions in ROLE_PERMISSIONS."""
     from django.contrib.auth.management import create_permissions

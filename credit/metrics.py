@@ -15,21 +15,30 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When, Window
+from django.db.models.functions import RowNumber, TruncDate
+from django.utils import timezone
 
 from complaints.selectors import lost_disputes, upheld_complaints
 from credit.choices import (
     AVERAGE_REVIEW_SCORE,
     CANCELLATION_RATE,
+    GRADE_POINTS,
     LATE_SHIPMENT_RATE,
     ON_TIME_DELIVERY_RATE,
     ORDER_DEFECT_RATE,
+    PUBLIC_RECORDS,
+    PUBLIC_RECORDS_YEARS,
     REGISTERED_CAPITAL,
     RETURN_RATE,
+    SEVERITY_WEIGHTS,
     VALID_TRACKING_RATE,
+    VIOLATION_POINTS,
     YEARS_IN_BUSINESS,
+    RecordKind,
 )
+from credit.models import ExternalRecord
+from credit.selectors.violations import months_before, points_by_merchant
 from logistics.models import Shipment, TrackingEvent
 from orders.choices import OrderStatus, ReturnType
 from orders.models import Order, OrderReview, ReturnRequest
@@ -275,10 +284,65 @@ def reputation_measures(merchant_ids: list[int], as_of: datetime) -> dict[int, d
     return result
 
 
+def violation_measures(merchant_ids: list[int], as_of: datetime) -> dict[int, dict[str, float]]:
+    """Violation points: points of decided violations in the 12 months before T, not reversed by an upheld
+    appeal before T (one aggregate query). A merchant without violations has 0 points, a known value."""
+    totals = points_by_merchant(merchant_ids, since=months_before(as_of), until=as_of)
+    return {merchant_id: {VIOLATION_POINTS: float(totals.get(merchant_id, 0))} for merchant_id in merchant_ids}
+
+
+def public_records_since(today: date) -> date:
+    """The day before the PUBLIC_RECORDS_YEARS-year window that ends on `today` (records dated after it count)."""
+    try:
+        return today.replace(year=today.year - PUBLIC_RECORDS_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - PUBLIC_RECORDS_YEARS, day=28)
+
+
+def public_record_measures(merchant_ids: list[int], as_of: datetime) -> dict[int, dict[str, float]]:
+    """The record balance of each merchant over the records dated in the PUBLIC_RECORDS_YEARS years up to T:
+    + the grade points of each source's newest credit grade (A +2, B +1, C −1, D −2)
+    − the severity weights of the administrative penalties and court judgments (low 1, medium 2, high 4).
+    A merchant without records has a balance of 0. Two queries, whatever the size of the chunk."""
+    today: date = timezone.localdate(as_of, timezone.get_default_timezone())
+    since = public_records_since(today)
+    records = ExternalRecord.objects.filter(merchant_id__in=merchant_ids, date__gt=since, date__lte=today).order_by()
+    balance: dict[int, float] = dict.fromkeys(merchant_ids, 0.0)
+    weight = Case(
+        *[When(severity=severity, then=Value(points)) for severity, points in SEVERITY_WEIGHTS.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    negative = (
+        records.filter(kind__in=(RecordKind.ADMINISTRATIVE_PENALTY, RecordKind.COURT_JUDGMENT))
+        .values("merchant_id")
+        .annotate(points=Sum(weight))
+    )
+    for row in negative:
+        balance[row["merchant_id"]] -= row["points"]
+    newest_grades = (
+        records.filter(kind=RecordKind.CREDIT_GRADE)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("merchant_id"), F("source")], order_by=[F("date").desc(), F("id").desc()]
+            )
+        )
+        .filter(rank=1)
+        .values_list("merchant_id", "grade")
+    )
+    for merchant_id, grade in newest_grades:
+        balance[merchant_id] += GRADE_POINTS[grade]
+    return {merchant_id: {PUBLIC_RECORDS: value} for merchant_id, value in balance.items()}
+
+
 def measure_chunk(merchant_ids: list[int], since: datetime, until: datetime):
     """Every measured input of the chunk: (ratio and mean measures by merchant, reputation values by merchant)."""
     measures: Measures = defaultdict(dict)
     for part in window_measures(merchant_ids, since, until):
         for merchant_id, values in part.items():
             measures[merchant_id].update(values)
-    return measures, reputation_measures(merchant_ids, until)
+    values = reputation_measures(merchant_ids, until)
+    for part in (violation_measures(merchant_ids, until), public_record_measures(merchant_ids, until)):
+        for merchant_id, measured in part.items():
+            values.setdefault(merchant_id, {}).update(measured)
+    return measures, values

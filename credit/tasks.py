@@ -5,6 +5,7 @@ from datetime import datetime
 from celery import shared_task
 
 from credit import services
+from credit.services import violations as violation_services
 
 MAX_TASKS = 200
 
@@ -37,3 +38,19 @@ def merchant_rescore(merchant_id: int) -> int | None:
     """The debounced rescore after events (credit.services.rescore): the day's interim row, replaced when re-run."""
     score = services.merchant_rescore(merchant_id=merchant_id)
     return score.score if score else None
+
+
+@shared_task
+def violations_sweep() -> dict:
+    """Every few minutes (beat): lift expired violation measures, close decided violations nobody appealed.
+    Idempotent: a second run at the same time finds nothing left to do."""
+    return violation_services.violations_sweep()
+
+
+@shared_task
+def suspicion_flags_detect(as_of: str | None = None, window_days: int = 1) -> int:
+    """Nightly fake-order detection over the day before `as_of`; a rerun finds the flags it raised before."""
+    from credit.services.detection import suspicion_flags_detect as detect
+
+    when = datetime.fromisoformat(as_of) if as_of else nightly_as_of()
+    return len(detect(as_of=when, window_days=window_days).created)

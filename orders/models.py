@@ -51,13 +51,24 @@ class Warehouse(TimeStampedModel):
 class Order(TimeStampedModel):
     MERCHANT_LOOKUP = "merchant"
 
+    # Indexed by the unique (merchant, external_id) constraint, whose first column it is.
     merchant = models.ForeignKey(
-        "merchants.Merchant", verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="orders"
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
     external_id = models.CharField(_("external id"), max_length=64)
     buyer_ref = models.CharField(_("buyer reference"), max_length=100)
+    # A plain index (in Meta): region codes are matched whole, never with LIKE.
     ship_to_region = models.ForeignKey(
-        Region, verbose_name=_("ship-to region"), to_field="code", on_delete=models.PROTECT, related_name="+"
+        Region,
+        verbose_name=_("ship-to region"),
+        to_field="code",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
     items_total = models.DecimalField(_("items total"), **MONEY)
@@ -107,6 +118,7 @@ class Order(TimeStampedModel):
                 include=["id", "status", "shipped_at", "ship_by", "delivered_at", "deliver_by", "time_zone"],
                 name="order_merchant_window",
             ),
+            models.Index(fields=["ship_to_region"], name="order_ship_to_region"),
         ]
 
     def __str__(self) -> str:
@@ -116,7 +128,10 @@ class Order(TimeStampedModel):
 class OrderItem(models.Model):
     MERCHANT_LOOKUP = "order__merchant"
 
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="items")
+    # Indexed by the unique constraint that starts with it.
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="items", db_index=False
+    )
     line_no = models.PositiveSmallIntegerField(_("line"))
     sku = models.CharField(_("SKU"), max_length=100)
     name = models.CharField(_("name"), max_length=200)
@@ -138,7 +153,10 @@ class OrderItem(models.Model):
 
 
 class OrderPayment(models.Model):
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="payments")
+    # Indexed by the unique constraint that starts with it.
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="payments", db_index=False
+    )
     sequential = models.PositiveSmallIntegerField(_("sequence"))
     payment_type = models.CharField(_("payment type"), max_length=20, choices=PaymentType.choices)
     installments = models.PositiveSmallIntegerField(_("installments"), default=1)

@@ -62,13 +62,14 @@ def _staff_roles(request):
     request.getfixturevalue("_django_db_helper")
     if Group.objects.filter(name__in=STAFF_ROLES).count() != len(STAFF_ROLES):
         sync_role_permissions(apps)
-    # ... and the scoring policy's version 1, which a data migration creates.
+    # ... and the scoring policy's versions 1 and 2, which data migrations create.
     import importlib
 
     from credit.models import ScoringPolicy
 
     if not ScoringPolicy.objects.exists():
         importlib.import_module("credit.migrations.0002_policy_v1_and_roles").create_version_1(apps, None)
+        importlib.import_module("credit.migrations.0006_policy_v2").create_version_2(apps, None)
 
 
 @pytest.fixture

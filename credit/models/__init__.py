@@ -20,6 +20,8 @@ class ScoringPolicy(models.Model):
     window_days = models.PositiveSmallIntegerField(_("window (days)"), default=90)
     # Share of a component's weight it earns when there is no data at all (neither reward nor penalty).
     neutral_share = models.FloatField(_("share of the weight without data"), default=0.5)
+    # The rules that turn scores into consequences (credit.choices.CONSEQUENCE_KEYS); {} has none.
+    consequences = models.JSONField(_("consequence rules"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -128,3 +130,11 @@ class ScoreComponent(models.Model):
     @property
     def label(self) -> str:
         return str(COMPONENT_LABELS.get(self.name, self.name))
+
+
+# Violations, consequences, external records and suspicion flags live in their own modules; importing them here
+# registers them with the app.
+from credit.models.consequences import CreditConsequence  # noqa: E402, F401
+from credit.models.detection import FlagStatus, SuspicionFlag, SuspicionRule  # noqa: E402, F401
+from credit.models.records import ExternalRecord, ExternalRecordImport  # noqa: E402, F401
+from credit.models.violations import Violation, ViolationAppeal, ViolationEvidence, ViolationMeasure  # noqa: E402, F401

@@ -13,9 +13,10 @@ from core.access import PLATFORM_ADMIN, RISK_OFFICER, has_role
 from core.audit import Actor, audit
 from core.bulk import rows_copy
 from credit import metrics, scoring
-from credit.choices import COMPONENT_LABELS, REGISTERED_CAPITAL, YEARS_IN_BUSINESS
+from credit.choices import COMPONENT_LABELS, PUBLIC_RECORDS, REGISTERED_CAPITAL, VIOLATION_POINTS, YEARS_IN_BUSINESS
 from credit.models import CreditScore, ScoreComponent, ScoringPolicy
 from credit.selectors import current_policy
+from credit.services.consequences import consequence_rules_check, consequences_apply
 from credit.services.rescore import (  # noqa: F401
     merchant_rescore,
     merchant_rescore_soon,
@@ -31,7 +32,8 @@ from merchants.services import merchant_credit_scores_set
 CHUNK_SIZE = 1000
 MEASURE_SIZE = 50_000
 RULE_KEYS = {"direction", "weight", "best", "floor", "target", "warning", "min_sample"}
-REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL)
+# Components measured as one value each (not a ratio): evaluated with scoring.evaluate_value.
+REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL, VIOLATION_POINTS, PUBLIC_RECORDS)
 
 
 def _check_components(components: dict) -> None:
@@ -80,11 +82,14 @@ def scoring_policy_create(
     window_days: int,
     neutral_share: float,
     note: str,
+    consequences: dict | None = None,
 ) -> ScoringPolicy:
     """A new version of the scoring policy (the previous ones stay, so old scores stay explained)."""
     if not (getattr(actor, "is_staff", False) and has_role(actor, RISK_OFFICER, PLATFORM_ADMIN)):
         raise PermissionDenied(_("Only risk officers change the scoring policy."))
     _check_components(components)
+    consequences = {} if consequences is None else consequences
+    consequence_rules_check(consequences, components)
     if not 1000 >= tier_a_min > tier_b_min > tier_c_min >= 0:
         raise ValidationError({"tier_a_min": [_("Tier cut-offs must fall: A above B above C, at most 1000.")]})
     if not 1 <= window_days <= 3650:
@@ -104,6 +109,7 @@ def scoring_policy_create(
                 tier_c_min=tier_c_min,
                 window_days=window_days,
                 neutral_share=neutral_share,
+                consequences=consequences,
                 note=note,
                 created_by=actor,
             )
@@ -165,8 +171,9 @@ def merchants_score(
 ) -> list[CreditScore]:
     """Score a chunk of merchants at `as_of`: a few aggregate queries, then bulk writes. A run repeated for
     the same as-of time and window replaces its own rows. The merchants' `credit_score` and `tier` follow
-    the newest score each has. `measured`: metrics.measure_chunk's result for these merchants (or more), when
-    the caller measured them already over the same window."""
+    the newest score each has, and so do the consequences of the policy's rules (credit.services.consequences).
+    `measured`: metrics.measure_chunk's result for these merchants (or more), when the caller measured them
+    already over the same window."""
     policy = current_policy()
     window_days = window_days or policy.window_days
     merchant_ids = sorted(set(merchant_ids))
@@ -183,7 +190,7 @@ def merchants_score(
         for score in scores:
             score.pk = by_merchant[score.merchant_id]
             score._state.adding, score._state.db = False, CreditScore.objects.db
-        # COPY on PostgreSQL: the nine rows a merchant has are most of what a scoring run writes.
+        # COPY on PostgreSQL: a row per component and merchant is most of what a scoring run writes.
         rows_copy(
             ScoreComponent,
             COMPONENT_COLUMNS,
@@ -204,6 +211,14 @@ def merchants_score(
             actor=actor,
             reason=_("Credit score as of %(as_of)s, policy v%(version)s")
             % {"as_of": as_of.isoformat(), "version": policy.version},
+        )
+        # The consequences follow each merchant's newest score only, like its credit fields.
+        consequences_apply(
+            scores=[s for s in scores if s.merchant_id not in newer],
+            policy=policy,
+            as_of=as_of,
+            window_days=window_days,
+            actor=actor,
         )
     return scores
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('logistics', '0003_shipment_status_event'),
         ('merchants', '0002_default_categories'),
-        ('orders', '0003_credit_scoring_indexes'),
+        ('orders', '0004_credit_scoring_indexes'),
     ]
 
     operations = [

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from complaints.models import Complaint, Dispute
 from core.models import Scope, WebhookDelivery, WebhookEndpoint
-from credit.models import CreditScore
+from credit.models import CreditConsequence, CreditScore, ExternalRecord, Violation
 from logistics.models import CostLine, Shipment, ShipmentException
 from merchants.models import Merchant
 from onboarding.models import Application
@@ -129,6 +129,45 @@ def _cost_line(merchant) -> dict:
     return {"pk": cost_line_record(order=order, kind="transport", amount=Decimal("9.00"), actor=None).pk}
 
 
+def _violation(merchant) -> dict:
+    from tests.credit.violation_factories import decided
+
+    return {"pk": decided(_activated(merchant)).pk}
+
+
+def _credit_consequence(merchant) -> dict:
+    import datetime
+
+    from credit.services.consequences import credit_consequence_impose
+    from tests.factories import staff
+
+    consequence, _created = credit_consequence_impose(
+        merchant=merchant,
+        kind="campaign_ineligible",
+        actor=staff("risk_officer"),
+        until=datetime.date.today() + timedelta(days=10),
+        reason="cross-tenant check",
+    )
+    return {"pk": consequence.pk}
+
+
+def _external_record(merchant) -> dict:
+    import datetime
+
+    from credit.services.records import external_record_create
+
+    record = external_record_create(
+        actor=None,
+        merchant=merchant,
+        source="government",
+        kind="administrative_penalty",
+        date=datetime.date(2024, 1, 1),
+        severity="low",
+        reference=f"XT-{merchant.pk}",
+    )
+    return {"pk": record.pk}
+
+
 MAKERS = {
     Merchant: lambda merchant: {"pk": merchant.pk},
     Order: _order,
@@ -151,6 +190,9 @@ MAKERS = {
     Shipment: _shipment,
     ShipmentException: _shipment_exception,
     CostLine: _cost_line,
+    Violation: _violation,
+    CreditConsequence: _credit_consequence,
+    ExternalRecord: _external_record,
 }
 
 
@@ -208,6 +250,10 @@ def test_the_walk_finds_the_merchant_routes():
     assert ("api/v1/logistics/shipments/(?P<pk>[^/.]+)/events/$", "post") in found
     assert ("api/v1/logistics/exceptions/(?P<pk>[^/.]+)/resolve/$", "post") in found
     assert ("api/v1/logistics/cost-lines/(?P<pk>[^/.]+)/$", "get") in found
+    assert ("api/v1/credit/violations/(?P<pk>[^/.]+)/appeal/$", "post") in found
+    assert ("api/v1/complaints/(?P<pk>[^/.]+)/open-violation/$", "post") in found
+    assert ("api/v1/credit/consequences/(?P<pk>[^/.]+)/override/$", "post") in found
+    assert ("api/v1/credit/external-records/(?P<pk>[^/.]+)/$", "get") in found
 
 
 @pytest.mark.parametrize(("route", "model", "method"), ROUTES)

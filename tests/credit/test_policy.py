@@ -34,9 +34,13 @@ def new_policy(actor, **changes):
     return scoring_policy_create(actor=actor, **body)
 
 
-def test_version_1_comes_with_the_migration_with_designs_cut_offs():
+def test_versions_1_and_2_come_with_the_migrations_with_designs_cut_offs():
+    first = ScoringPolicy.objects.get(version=1)
+    assert len(first.components) == 9 and first.consequences == {}
     policy = current_policy()
-    assert policy.version == 1
+    assert policy.version == 2
+    assert {"violation_points", "public_records"} <= set(policy.components) and policy.consequences
+    assert policy.components["late_shipment_rate"] == first.components["late_shipment_rate"]
     assert (policy.tier_a_min, policy.tier_b_min, policy.tier_c_min) == (850, 700, 550)
     assert [policy.tier_for(s) for s in (1000, 850, 849, 700, 699, 550, 549, 0)] == list("AABBCCDD")
 
@@ -50,11 +54,11 @@ def test_a_risk_officer_creates_a_new_version_and_scores_carry_it():
     rules = copy.deepcopy(DEFAULT_COMPONENTS)
     rules["late_shipment_rate"]["weight"] = 600
     policy = new_policy(officer, components=rules, note="late parcels matter more")
-    # then a new version exists, the old one is untouched, and the next score carries version 2
-    assert policy.version == 2
-    assert ScoringPolicy.objects.get(version=1).components["late_shipment_rate"]["weight"] == 150
+    # then a new version exists, the old one is untouched, and the next score carries version 3
+    assert policy.version == 3
+    assert ScoringPolicy.objects.get(version=2).components["late_shipment_rate"]["weight"] == 150
     second = score_now(merchant)[merchant.pk]
-    assert (first.policy_version, second.policy_version) == (1, 2)
+    assert (first.policy_version, second.policy_version) == (2, 3)
     assert second.score < first.score
     assert AuditEntry.objects.filter(action="scoring_policy.create", object_id=str(policy.pk)).exists()
 
@@ -76,7 +80,7 @@ def test_a_risk_officer_creates_a_new_version_and_scores_carry_it():
 def test_a_bad_policy_is_refused_and_nothing_changes(changes):
     with pytest.raises(ValidationError):
         new_policy(staff(RISK_OFFICER), **changes)
-    assert list(ScoringPolicy.objects.values_list("version", flat=True)) == [1]
+    assert list(ScoringPolicy.objects.values_list("version", flat=True)) == [2, 1]
 
 
 def test_only_risk_officers_change_the_policy():
@@ -84,7 +88,7 @@ def test_only_risk_officers_change_the_policy():
         new_policy(staff(SUPPORT_AGENT))
     with pytest.raises(PermissionDenied):
         new_policy(None)
-    assert ScoringPolicy.objects.count() == 1
+    assert ScoringPolicy.objects.count() == 2
 
 
 def test_wilson_bounds_match_the_textbook_values():

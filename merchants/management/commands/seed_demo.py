@@ -1,5 +1,6 @@
 """Demo data for `make run`: staff in each role, two merchants with owners and profiles, onboarding
-applications, orders and returns in every state, carriers, shipments, costs, exceptions and complaints.
+applications, orders and returns in every state, carriers, shipments, costs, exceptions, complaints and
+violations.
 Safe to run again."""
 
 from django.contrib.auth import get_user_model
@@ -9,6 +10,7 @@ from django.db import transaction
 
 from complaints.demo import seed_demo_complaints
 from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, SUPPORT_AGENT
+from credit.demo import seed_demo_violations
 from logistics.demo import seed_demo_logistics
 from merchants import services
 from merchants.choices import MembershipRole
@@ -87,6 +89,9 @@ class Command(BaseCommand):
                 merchant=merchant, agent=User.objects.get(username="support"), mediator=User.objects.get(username="ops")
             )
             seed_demo_logistics(merchant=merchant, region=spec["region"], actor=admin)
+            seed_demo_violations(
+                merchant=merchant, officer=User.objects.get(username="risk"), second_officer=admin, owner=owner
+            )
             logins.append((f"merchant owner of {merchant.name}", username, password))
 
         from onboarding.demo import seed_applications
@@ -98,6 +103,20 @@ class Command(BaseCommand):
         seed_profiles(actor=admin)
         logins.extend(applicants)
 
+        from credit.demo import seed_demo_credit
+
+        seed_demo_credit(officer=User.objects.get(username="risk"))
+        from credit.demo import seed_demo_detection, seed_demo_scores
+
+        flagged = MERCHANTS[0]
+        seed_demo_detection(
+            merchant=Merchant.objects.get(uscc=flagged["uscc"]),
+            region=flagged["region"],
+            actor=admin,
+            reviewer=User.objects.get(username="risk"),
+        )
+        seed_demo_scores(actor=admin)
+
         # Printed after commit, so the logins come after any demo e-mails the console backend prints.
         transaction.on_commit(lambda: self.print_logins(logins))
 
@@ -108,4 +127,7 @@ class Command(BaseCommand):
         self.stdout.write("Staff console: http://127.0.0.1:8000/admin/   Portal: http://127.0.0.1:8000/portal/")
         self.stdout.write("Review queue:  http://127.0.0.1:8000/staff/onboarding/queue/")
         self.stdout.write("Changes queue: http://127.0.0.1:8000/staff/merchant-info/change-requests/")
+        self.stdout.write("Violations:    http://127.0.0.1:8000/staff/credit/violations/")
+        self.stdout.write("Credit:        http://127.0.0.1:8000/staff/credit/consequences/")
+        self.stdout.write("Credit flags:  http://127.0.0.1:8000/staff/credit/flags/")
         self.stdout.write("API docs:      http://127.0.0.1:8000/api/docs/")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credit', '0002_policy_v1_and_roles'),
+        ('credit', '0006_policy_v2'),
         ('merchants', '0002_default_categories'),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0004_regions_webhooks'),
         ('merchants', '0002_default_categories'),
-        ('orders', '0002_role_permissions'),
+        ('orders', '0003_drop_redundant_indexes'),
     ]
 
     operations = [
