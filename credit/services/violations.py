@@ -49,6 +49,7 @@ from credit.choices import (
 )
 from credit.models import Violation, ViolationAppeal, ViolationEvidence, ViolationMeasure
 from credit.selectors.violations import points_total
+from credit.services.rescore import merchant_rescore_soon
 from merchants import services as merchant_services
 from merchants.choices import MerchantStatus, RestrictionReason
 from merchants.models import Merchant, MerchantMembership
@@ -503,6 +504,7 @@ def violation_decide(
             )
         _merchant_hold_sync(violation.merchant_id, actor=actor, now=now, allow_downgrade=False)
         _announce_decision(violation, total, applied)
+        merchant_rescore_soon(merchant_id=violation.merchant_id)  # its violation points changed
     return violation
 
 
@@ -840,6 +842,7 @@ def violation_appeal_rule(*, violation: Violation, actor: Actor, ruling: str, re
                 lifted.append(measure)
             lifted += _ladder_step_down(violation, actor=actor, now=now, total=total, counted=counted)
             _merchant_hold_sync(violation.merchant_id, actor=actor, now=now, allow_downgrade=True)
+            merchant_rescore_soon(merchant_id=violation.merchant_id)  # its points no longer count
         _announce_ruling(violation, ruling, reason, total, lifted)
     return violation
 

@@ -1,4 +1,5 @@
-"""Debounced rescoring after events: order delivered, complaint upheld (by an agent or a lost dispute).
+"""Debounced rescoring after events: order delivered, complaint upheld (by an agent or a lost dispute),
+violation decided or its appeal upheld.
 
 A burst sends one task; the task's rescore reflects the events, is the day's interim row (as of the coming
 midnight) and has one effect however often it runs; the embedded mode rescores right after the commit.
@@ -21,12 +22,15 @@ from config.celery import app
 from credit import services, tasks
 from credit.models import CreditScore
 from credit.services import rescore
+from credit.services import violations as violation_services
 from credit.services.rescore import interim_as_of, rescore_key
 from logistics import services as logistics_services
 from merchants.models import Merchant
 from orders import services as order_services
 from tests.complaints.factories import agent, investigating
+from tests.credit import violation_factories
 from tests.credit.factories import components, days_ago, order_at
+from tests.factories import merchant_owner
 from tests.logistics.factories import deliver, event, shipment_of, shipped_order
 from tests.orders.factories import active_merchant
 
@@ -134,6 +138,22 @@ def test_rejected_complaints_do_not_rescore_upheld_ones_and_lost_disputes_do(
     with time_machine.travel(late), django_capture_on_commit_callbacks(execute=True):
         assert complaint_services.disputes_apply_defaults() == 1
     assert sent == [(upheld.merchant_id, 300), (disputed.merchant_id, 300)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_violation_decided_and_an_appeal_upheld_rescore(rescore_on, sent):
+    merchant = fresh(rescore_on, active_merchant())
+    decider, ruler = violation_factories.officer(), violation_factories.officer()
+    violation = violation_factories.decided(merchant, by=decider)
+    assert sent == [(merchant.pk, 300)]
+    tasks.merchant_rescore(merchant.pk)  # the worker ran it
+    violation_services.violation_appeal(
+        violation=violation, actor=merchant_owner(merchant), root_cause="An agency wrote the copy.",
+        corrective_action="Corrected.", preventive_action="Reviewed before publishing.",
+    )  # fmt: skip
+    assert sent == [(merchant.pk, 300)]  # an appeal alone changes nothing yet
+    violation_services.violation_appeal_rule(violation=violation, actor=ruler, ruling="upheld", reason="Shown.")
+    assert sent == [(merchant.pk, 300), (merchant.pk, 300)]
 
 
 @pytest.mark.django_db
