@@ -103,11 +103,9 @@ class Command(BaseCommand):
         seed_profiles(actor=admin)
         logins.extend(applicants)
 
-        from credit.demo import seed_demo_credit
+        from credit.demo import seed_demo_credit, seed_demo_detection, seed_demo_scores
 
-        seed_demo_credit(officer=User.objects.get(username="risk"))
-        from credit.demo import seed_demo_detection, seed_demo_scores
-
+        # The staged suspicious orders first, so that the credit run below already sees every demo order.
         flagged = MERCHANTS[0]
         seed_demo_detection(
             merchant=Merchant.objects.get(uscc=flagged["uscc"]),
@@ -115,6 +113,7 @@ class Command(BaseCommand):
             actor=admin,
             reviewer=User.objects.get(username="risk"),
         )
+        seed_demo_credit(officer=User.objects.get(username="risk"))
         seed_demo_scores(actor=admin)
 
         # Printed after commit, so the logins come after any demo e-mails the console backend prints.
