@@ -13,8 +13,10 @@ Goal: the nightly path within 2x of the SQL, each worker process at most 512 MB 
   consumed by `celery -A config worker -Q scoring --concurrency 2` started here; the time runs from
   cutting the ranges to the last task's result. The peak RSS (VmHWM) of the worker's processes is read
   from /proc before it stops. Without REDIS_URL the ranges are scored in this process instead.
-- Before scoring, earlier scores, the merchants' credit fields and their audit entries are cleared, so
-  every merchant's score changes as on a first night (the most writing a night can do).
+- Before scoring, earlier scores, consequences, audit entries and notifications are cleared and every merchant
+  is active with no credit fields. The nightly path then runs twice: as of the night before (a first night: every
+  score, audit entry and consequence is new, the most writing a night can do; timed and printed too) and as of
+  the night itself, the usual night (scores move a little, consequences mostly stay), which is the figure.
 - The SQL baseline (AGGREGATE below) runs before the scoring with the server's JIT setting and after it with
   JIT off (as the scoring's own statements run); the faster run is the baseline.
 - Then every numerator and denominator the run stored is compared with the aggregate's.
@@ -134,15 +136,14 @@ SELECT x.merchant_id, a.merchant_id, coalesce(x.name, a.name), x.numerator, a.nu
 FROM expected x FULL JOIN actual a ON a.merchant_id = x.merchant_id AND a.name = x.name
 """
 
-# Audit entries are immutable (a trigger refuses changes); this bench database's own are cleared regardless.
-RESET = [
-    "TRUNCATE credit_scorecomponent, credit_creditscore",
-    "UPDATE merchants_merchant SET credit_score = NULL, tier = NULL WHERE credit_score IS NOT NULL OR tier IS NOT NULL",
-    "SET session_replication_role = replica",
-    "DELETE FROM core_auditentry WHERE action = 'merchant.credit_score'",
-    "RESET session_replication_role",
-    "VACUUM (ANALYZE) merchants_merchant, core_auditentry",
-]
+# Before the first night: no score, consequence, audit entry or notification, every merchant active with no
+# credit fields (TRUNCATE, as audit entries refuse row deletes; only the tables this schema has).
+RESET_TABLES = ["credit_scorecomponent", "credit_creditscore", "credit_creditconsequence", "core_auditentry",
+                "core_notification"]  # fmt: skip
+RESET_MERCHANTS = (
+    "UPDATE merchants_merchant SET credit_score = NULL, tier = NULL, status = 'active', restriction_reason = NULL "
+    "WHERE credit_score IS NOT NULL OR tier IS NOT NULL OR restriction_reason IS NOT NULL"
+)
 
 
 def database_url(base: str, name: str) -> str:
@@ -191,9 +192,19 @@ def sql_baseline(cursor, params, *, jit: bool) -> float:
     return elapsed
 
 
-def score_on_worker(as_of: datetime, concurrency: int) -> tuple[int, float, dict[int, float]]:
-    from config.celery import app
+def _range_tasks(as_of: datetime) -> tuple[int, float, int]:
+    """The nightly path for one as-of time on the worker: (merchants scored, seconds, range tasks)."""
     from credit import services, tasks
+
+    started = time.perf_counter()
+    ranges = services.merchant_id_ranges(max_tasks=tasks.MAX_TASKS)
+    results = [tasks.merchants_score_range.delay(first, last, as_of.isoformat(), None) for first, last in ranges]
+    scored = sum(result.get(timeout=7200) for result in results)
+    return scored, time.perf_counter() - started, len(ranges)
+
+
+def score_on_worker(nights: list[datetime], concurrency: int) -> tuple[list[tuple[int, float]], dict[int, float]]:
+    from config.celery import app
 
     app.control.purge()
     worker = subprocess.Popen(
@@ -208,31 +219,34 @@ def score_on_worker(as_of: datetime, concurrency: int) -> tuple[int, float, dict
         while not app.control.ping(timeout=1.0):
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("the Celery worker did not start")
-        started = time.perf_counter()
-        ranges = services.merchant_id_ranges(max_tasks=tasks.MAX_TASKS)
-        results = [tasks.merchants_score_range.delay(first, last, as_of.isoformat(), None) for first, last in ranges]
-        scored = sum(result.get(timeout=7200) for result in results)
-        elapsed = time.perf_counter() - started
+        runs = []
+        for as_of in nights:
+            scored, elapsed, tasks = _range_tasks(as_of)
+            runs.append((scored, elapsed))
+            print(f"  as of {as_of.isoformat()}: {tasks} range tasks on the `scoring` queue "
+                  f"(concurrency {concurrency}), {elapsed:.1f} s")  # fmt: skip
         peaks = {pid: vmhwm_mb(pid) for pid in [worker.pid, *children(worker.pid)]}
-        print(f"  {len(ranges)} range tasks on the `scoring` queue, worker concurrency {concurrency}")
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
             worker.wait(120)
         except subprocess.TimeoutExpired:
             worker.kill()
-    return scored, elapsed, peaks
+    return runs, peaks
 
 
-def score_in_process(as_of: datetime) -> tuple[int, float, dict[int, float]]:
+def score_in_process(nights: list[datetime]) -> tuple[list[tuple[int, float]], dict[int, float]]:
     from credit import services, tasks
 
-    started = time.perf_counter()
-    ranges = services.merchant_id_ranges(max_tasks=tasks.MAX_TASKS)
-    scored = sum(services.merchants_score_range(first_id=f, last_id=last, as_of=as_of) for f, last in ranges)
-    elapsed = time.perf_counter() - started
-    print(f"  {len(ranges)} ranges scored in this process (no REDIS_URL, so no broker for a worker)")
-    return scored, elapsed, {os.getpid(): resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    runs = []
+    for as_of in nights:
+        started = time.perf_counter()
+        ranges = services.merchant_id_ranges(max_tasks=tasks.MAX_TASKS)
+        scored = sum(services.merchants_score_range(first_id=f, last_id=last, as_of=as_of) for f, last in ranges)
+        runs.append((scored, time.perf_counter() - started))
+        print(f"  as of {as_of.isoformat()}: {len(ranges)} ranges in this process (no REDIS_URL: no broker), "
+              f"{runs[-1][1]:.1f} s")  # fmt: skip
+    return runs, {os.getpid(): resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def compare(cursor, *, as_of: datetime, window: int) -> tuple[int, int, list]:
@@ -304,15 +318,19 @@ def main() -> None:
             print(f"as of {AS_OF.isoformat()}, window {window} days: {in_window:,} orders in the window")
             first_sql = sql_baseline(cursor, params, jit=True)
             print(f"SQL aggregate (first run, JIT on)  : {first_sql:7.1f} s")
-            for statement in RESET:
-                cursor.execute(statement)
+            cursor.execute("SELECT t FROM unnest(%s::text[]) t WHERE to_regclass(t) IS NOT NULL", [RESET_TABLES])
+            cursor.execute(f"TRUNCATE {', '.join(t for (t,) in cursor.fetchall())} CASCADE")
+            cursor.execute(RESET_MERCHANTS)
+            cursor.execute("VACUUM (ANALYZE) merchants_merchant")
 
         mode = "a Celery worker" if settings.REDIS_URL else "this process"
-        print(f"nightly scoring on {mode}:")
+        print(f"nightly scoring on {mode}, the night before and the night itself:")
+        nights = [AS_OF - timedelta(days=1), AS_OF]
         if settings.REDIS_URL:
-            scored, scoring, peaks = score_on_worker(AS_OF, args.concurrency)
+            runs, peaks = score_on_worker(nights, args.concurrency)
         else:
-            scored, scoring, peaks = score_in_process(AS_OF)
+            runs, peaks = score_in_process(nights)
+        (first_scored, first_night), (scored, scoring) = runs
 
         with connection.cursor() as cursor:
             second_sql = sql_baseline(cursor, params, jit=False)
@@ -328,9 +346,13 @@ def main() -> None:
         print(f"merchants {merchants:,}; orders {orders:,} ({in_window:,} in the {window}-day window)")
         if generation is not None:
             print(f"generation                : {generation:7.1f} s")
-        print(f"nightly scoring           : {scoring:7.1f} s, {scored:,} merchants scored (tiers: {tiers})")
         print(f"SQL aggregate (baseline)  : {baseline:7.1f} s (faster of {first_sql:.1f} s and {second_sql:.1f} s)")
+        print(f"nightly scoring           : {scoring:7.1f} s, {scored:,} merchants scored (tiers: {tiers})")
         print(f"ratio scoring / SQL       : {scoring / baseline:7.2f}x (goal <= 2x)")
+        print(
+            f"first night               : {first_night:7.1f} s, {first_scored:,} merchants, "
+            f"{first_night / baseline:.2f}x (every score, audit entry and consequence new)"
+        )
         print(
             "peak RSS (VmHWM) per process: "
             + ", ".join(f"{pid}: {mb:.0f} MB" for pid, mb in peaks.items())
