@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform core")
 
     def ready(self):
-        from core import checks  # noqa: F401  (registers the system checks)
+        from core import checks, lookups  # noqa: F401  (register the system checks and the `any` lookup)

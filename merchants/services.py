@@ -319,7 +319,7 @@ def merchant_credit_scores_set(*, scores: dict[int, tuple[int, str]], actor: Act
     with transaction.atomic():
         current = (
             Merchant.objects.select_for_update()
-            .filter(pk__in=list(scores))
+            .filter(pk__any=list(scores))
             .order_by("pk")
             .values_list("pk", "credit_score", "tier")
         )

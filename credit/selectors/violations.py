@@ -46,7 +46,7 @@ def points_by_merchant(merchant_ids: list[int], *, since: datetime, until: datet
     rows = (
         Violation.objects.filter(
             Q(points_reversed_at__isnull=True) | Q(points_reversed_at__gte=until),
-            merchant_id__in=merchant_ids,
+            merchant_id__any=merchant_ids,
             decided_at__gte=since,
             decided_at__lt=until,
         )

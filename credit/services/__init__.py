@@ -179,11 +179,11 @@ def merchants_score(
     merchant_ids = sorted(set(merchant_ids))
     results = _score_chunk(merchant_ids, policy=policy, as_of=as_of, window_days=window_days, measured=measured)
     with transaction.atomic():
-        CreditScore.objects.filter(merchant_id__in=merchant_ids, as_of=as_of, window_days=window_days).delete()
+        CreditScore.objects.filter(merchant_id__any=merchant_ids, as_of=as_of, window_days=window_days).delete()
         scores = [score for score, _ in results]
         rows_copy(CreditScore, SCORE_COLUMNS, [[getattr(s, name) for name in SCORE_COLUMNS] for s in scores])
         by_merchant = dict(
-            CreditScore.objects.filter(merchant_id__in=merchant_ids, as_of=as_of, window_days=window_days).values_list(
+            CreditScore.objects.filter(merchant_id__any=merchant_ids, as_of=as_of, window_days=window_days).values_list(
                 "merchant_id", "pk"
             )
         )
@@ -202,7 +202,7 @@ def merchants_score(
             ],
         )  # fmt: skip
         newer = set(
-            CreditScore.objects.filter(merchant_id__in=merchant_ids, as_of__gt=as_of)
+            CreditScore.objects.filter(merchant_id__any=merchant_ids, as_of__gt=as_of)
             .values_list("merchant_id", flat=True)
             .distinct()
         )
@@ -213,12 +213,27 @@ def merchants_score(
             % {"as_of": as_of.isoformat(), "version": policy.version},
         )
         # The consequences follow each merchant's newest score only, like its credit fields.
+        newest = [(score, components) for score, (_, components) in zip(scores, results, strict=True)
+                  if score.merchant_id not in newer]  # fmt: skip
         consequences_apply(
-            scores=[s for s in scores if s.merchant_id not in newer],
+            scores=[score for score, _ in newest],
             policy=policy,
             as_of=as_of,
             window_days=window_days,
             actor=actor,
+            components={
+                score.merchant_id: {
+                    c.name: {
+                        "name": c.name,
+                        "value": c.value,
+                        "target": c.target,
+                        "status": c.status,
+                        "max_points": c.max_points,
+                    }
+                    for c in components
+                }
+                for score, components in newest
+            },
         )
     return scores
 

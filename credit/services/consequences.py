@@ -123,11 +123,11 @@ def _component_inputs(row) -> dict:
 
 def _repeated_breaches(merchant_ids, *, as_of, window_days, runs: int, names: list[str]) -> dict[int, set[str]]:
     """Components in breach in each of the merchant's last `runs` scores with this window (the current one
-    included): two queries for the chunk."""
-    if not names:
+    included): two queries for the chunk. Callers pass only the merchants in breach now (no one else can be)."""
+    if not names or not merchant_ids:
         return {}
     recent = list(
-        CreditScore.objects.filter(merchant_id__in=merchant_ids, window_days=window_days, as_of__lte=as_of)
+        CreditScore.objects.filter(merchant_id__any=merchant_ids, window_days=window_days, as_of__lte=as_of)
         .annotate(rank=Window(RowNumber(), partition_by=[F("merchant_id")], order_by=[F("as_of").desc()]))
         .filter(rank__lte=runs)
         .values_list("pk", "merchant_id")
@@ -138,7 +138,7 @@ def _repeated_breaches(merchant_ids, *, as_of, window_days, runs: int, names: li
         scored_runs[merchant_id] += 1
     counts: dict[tuple[int, str], int] = defaultdict(int)
     for score_id, name in ScoreComponent.objects.filter(
-        score_id__in=list(merchant_of), status=ComponentStatus.BREACH, name__in=names
+        score_id__any=list(merchant_of), status=ComponentStatus.BREACH, name__any=names
     ).values_list("score_id", "name"):
         counts[merchant_of[score_id], name] += 1
     repeated: dict[int, set[str]] = defaultdict(set)
@@ -257,11 +257,19 @@ def _restriction_reason(wish: Wanted, version: int) -> str:
 
 
 def consequences_apply(
-    *, scores: list[CreditScore], policy: ScoringPolicy, as_of: datetime, window_days: int, actor: Actor = None
+    *,
+    scores: list[CreditScore],
+    policy: ScoringPolicy,
+    as_of: datetime,
+    window_days: int,
+    actor: Actor = None,
+    components: dict[int, dict[str, dict]] | None = None,
 ) -> dict[str, int]:
     """Apply the policy's consequence rules to the merchants of these scores (each its merchant's newest), in
     bulk: a fixed number of queries for the chunk, plus one locked status change per merchant that becomes
-    restricted or is reinstated. Call inside the transaction that wrote the scores."""
+    restricted or is reinstated. Call inside the transaction that wrote the scores. `components`: the scores'
+    components as the caller wrote them ({merchant id: {name: {value, target, status, max_points}}}), which
+    spares reading them back; read from the database when not given."""
     if not scores:
         return {"applied": 0, "lifted": 0}
     rules = policy.consequences or {}
@@ -269,28 +277,27 @@ def consequences_apply(
     with transaction.atomic():
         active = list(
             CreditConsequence.objects.select_for_update()
-            .filter(merchant_id__in=merchant_ids, lifted_at__isnull=True)
+            .filter(merchant_id__any=merchant_ids, lifted_at__isnull=True)
             .order_by("pk")
         )
         if not rules and not active:
             return {"applied": 0, "lifted": 0}
-        score_of = {score.pk: score for score in scores}
-        components: dict[int, dict[str, dict]] = defaultdict(dict)
-        for row in ScoreComponent.objects.filter(score_id__in=list(score_of)).values(
-            "score_id", "name", "value", "target", "status", "max_points"
-        ):
-            components[score_of[row["score_id"]].merchant_id][row["name"]] = row
+        if components is None:
+            components = _components_of(scores)
         runs = rules.get("repeated_breach_runs")
         names = rules.get("breach_components", [])
+        breaching = [
+            merchant_id
+            for merchant_id in merchant_ids
+            if any(components[merchant_id].get(name, {}).get("status") == ComponentStatus.BREACH for name in names)
+        ]
         repeated = (
-            _repeated_breaches(merchant_ids, as_of=as_of, window_days=window_days, runs=runs, names=names)
-            if runs
-            else {}
+            _repeated_breaches(breaching, as_of=as_of, window_days=window_days, runs=runs, names=names) if runs else {}
         )
         # Consequences staff lifted stay off until their override expires.
         held = set(
             CreditConsequence.objects.filter(
-                merchant_id__in=merchant_ids, lifted_at__isnull=False, override_until__gt=as_of
+                merchant_id__any=merchant_ids, lifted_at__isnull=False, override_until__gt=as_of
             ).values_list("merchant_id", "kind", "component")
         )
         active_by_merchant: dict[int, list[CreditConsequence]] = defaultdict(list)
@@ -311,6 +318,16 @@ def consequences_apply(
         _write(changes, actor=actor)
     lifted = sum(1 for row in changes.updated if row.lifted_at is not None)
     return {"applied": len(changes.created), "lifted": lifted}
+
+
+def _components_of(scores: list[CreditScore]) -> dict[int, dict[str, dict]]:
+    score_of = {score.pk: score for score in scores}
+    components: dict[int, dict[str, dict]] = {score.merchant_id: {} for score in scores}
+    for row in ScoreComponent.objects.filter(score_id__any=list(score_of)).values(
+        "score_id", "name", "value", "target", "status", "max_points"
+    ):
+        components[score_of[row.pop("score_id")].merchant_id][row["name"]] = row
+    return components
 
 
 def _merchant_step(score, components, rules, repeated, active, held, changes: Changes, run: dict) -> None:
