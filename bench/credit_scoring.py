@@ -198,7 +198,7 @@ def _range_tasks(as_of: datetime) -> tuple[int, float, int]:
     from credit import services, tasks
 
     started = time.perf_counter()
-    ranges = services.merchant_id_ranges(max_tasks=tasks.MAX_TASKS)
+    ranges = services.merchant_id_ranges(max_tasks=tasks.MAX_TASKS, as_of=as_of)
     results = [tasks.merchants_score_range.delay(first, last, as_of.isoformat(), None) for first, last in ranges]
     scored = sum(result.get(timeout=7200) for result in results)
     return scored, time.perf_counter() - started, len(ranges)
@@ -254,7 +254,7 @@ def score_in_process(nights: list[datetime]) -> tuple[list[tuple[int, float]], d
         if night:
             between_nights()
         started = time.perf_counter()
-        ranges = services.merchant_id_ranges(max_tasks=tasks.MAX_TASKS)
+        ranges = services.merchant_id_ranges(max_tasks=tasks.MAX_TASKS, as_of=as_of)
         scored = sum(services.merchants_score_range(first_id=f, last_id=last, as_of=as_of) for f, last in ranges)
         runs.append((scored, time.perf_counter() - started))
         print(f"  as of {as_of.isoformat()}: {len(ranges)} ranges in this process (no REDIS_URL: no broker), "

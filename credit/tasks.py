@@ -27,7 +27,9 @@ def merchants_score_range(first_id: int, last_id: int, as_of: str, window_days: 
 def merchants_score_all(as_of: str | None = None, window_days: int | None = None) -> int:
     """The nightly run: all merchants in at most MAX_TASKS range tasks, however many merchants there are."""
     as_of = as_of or nightly_as_of().isoformat()
-    ranges = services.merchant_id_ranges(max_tasks=MAX_TASKS)
+    ranges = services.merchant_id_ranges(
+        max_tasks=MAX_TASKS, as_of=datetime.fromisoformat(as_of), window_days=window_days
+    )
     for first_id, last_id in ranges:
         merchants_score_range.delay(first_id, last_id, as_of, window_days)
     return len(ranges)

@@ -31,6 +31,9 @@ from merchants.services import merchant_credit_scores_set
 # writes CHUNK_SIZE merchants per transaction (bench/credit_scoring.py).
 CHUNK_SIZE = 1000
 MEASURE_SIZE = 50_000
+# What scoring a merchant costs besides measuring its orders, in orders (writing its score, components and
+# consequences; bench/credit_scoring.py): the weight merchant_id_ranges gives a merchant with no orders.
+MERCHANT_WORK = 40
 RULE_KEYS = {"direction", "weight", "best", "floor", "target", "warning", "min_sample"}
 # Components measured as one value each (not a ratio): evaluated with scoring.evaluate_value.
 REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL, VIOLATION_POINTS, PUBLIC_RECORDS)
@@ -238,16 +241,46 @@ def merchants_score(
     return scores
 
 
-def merchant_id_ranges(*, max_tasks: int, min_chunk: int | None = None) -> list[tuple[int, int]]:
-    """Split all merchants into at most `max_tasks` contiguous id ranges (first id, last id) of about the same
-    size, each at least `min_chunk` merchants (default settings.CREDIT_SCORING_RANGE_SIZE) unless fewer exist."""
+def merchant_id_ranges(
+    *,
+    max_tasks: int,
+    min_chunk: int | None = None,
+    as_of: datetime | None = None,
+    window_days: int | None = None,
+) -> list[tuple[int, int]]:
+    """Split all merchants into at most `max_tasks` contiguous id ranges (first id, last id), as many as give
+    each about `min_chunk` merchants (default settings.CREDIT_SCORING_RANGE_SIZE), at least one.
+
+    Given the night's `as_of`, the ranges carry even work rather than even merchant counts: a merchant weighs
+    MERCHANT_WORK plus its orders in the window (the policy's unless `window_days`), estimated by
+    metrics.order_volumes. Merchants' order volumes are skewed (the busiest fifth hold most orders), and the
+    night lasts as long as its slowest range."""
     ids = list(Merchant.objects.order_by("pk").values_list("pk", flat=True))
     if not ids:
         return []
     min_chunk = min_chunk or settings.CREDIT_SCORING_RANGE_SIZE
     count = min(max_tasks, max(1, len(ids) // min_chunk))
-    size = -(-len(ids) // count)
-    return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
+    if count == 1:
+        return [(ids[0], ids[-1])]
+    if as_of is None:
+        size = -(-len(ids) // count)
+        return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
+    window_days = window_days or current_policy().window_days
+    volumes = metrics.order_volumes(as_of - timedelta(days=window_days), as_of)
+    weights = [MERCHANT_WORK + volumes.get(pk, 0.0) for pk in ids]
+    total = sum(weights)
+    ranges, first, done, cut = [], 0, 0.0, 1
+    for index, weight in enumerate(weights[:-1]):
+        done += weight
+        if done >= total * cut / count:
+            ranges.append((ids[first], ids[index]))
+            first = index + 1
+            while cut < count and done >= total * cut / count:  # a merchant heavier than a share spans cuts
+                cut += 1
+            if cut == count:
+                break
+    ranges.append((ids[first], ids[-1]))
+    return ranges
 
 
 def merchants_score_range(

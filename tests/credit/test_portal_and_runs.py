@@ -90,6 +90,55 @@ def test_range_ids_split_many_merchants_into_at_most_200_tasks():
     assert covered == len(many)
 
 
+def test_given_the_night_ranges_carry_even_work_not_even_merchant_counts():
+    merchants = MerchantFactory.create_batch(8)
+    ids = [m.pk for m in merchants]
+    # The first two merchants hold 60 orders each; a merchant weighs 40 besides its orders.
+    volumes = {ids[0]: 60.0, ids[1]: 60.0}
+    as_of = timezone.now()
+    with mock.patch.object(services.metrics, "order_volumes", return_value=volumes) as order_volumes:
+        ranges = services.merchant_id_ranges(max_tasks=200, min_chunk=4, as_of=as_of, window_days=30)
+    order_volumes.assert_called_once_with(as_of - timedelta(days=30), as_of)
+    assert services.MERCHANT_WORK == 40
+    # 100 + 100 + 40 = 240 of 560 in the first range, 320 in the second; even counts would give 280 and 160 + 120.
+    assert ranges == [(ids[0], ids[2]), (ids[3], ids[7])]
+    assert services.merchant_id_ranges(max_tasks=200, min_chunk=4) == [(ids[0], ids[3]), (ids[4], ids[7])]
+
+
+def test_a_merchant_heavier_than_a_share_gets_a_range_of_its_own_and_every_merchant_one_range():
+    ids = [m.pk for m in MerchantFactory.create_batch(10)]
+    volumes = {ids[3]: 10_000.0}
+    with mock.patch.object(services.metrics, "order_volumes", return_value=volumes):
+        ranges = services.merchant_id_ranges(max_tasks=5, min_chunk=2, as_of=timezone.now())
+    assert ranges == [(ids[0], ids[3]), (ids[4], ids[9])]
+    with mock.patch.object(services.metrics, "order_volumes", return_value={}):
+        even = services.merchant_id_ranges(max_tasks=5, min_chunk=2, as_of=timezone.now())
+    assert even == [(ids[n], ids[n + 1]) for n in range(0, 10, 2)]
+
+
+def test_order_volumes_count_each_merchants_orders_in_the_window():
+    from credit.metrics import order_volumes
+
+    busy, quiet, idle = (active_merchant() for _ in range(3))
+    for _ in range(3):
+        order_at(busy, placed=days_ago(5))
+    order_at(quiet, placed=days_ago(5))
+    order_at(quiet, placed=days_ago(50))  # before the window
+    assert order_volumes(days_ago(30), timezone.now()) == {busy.pk: 3, quiet.pk: 1}
+
+
+def test_the_nightly_run_cuts_its_ranges_for_its_own_night():
+    MerchantFactory.create_batch(4)
+    with (
+        mock.patch.object(tasks.merchants_score_range, "delay"),
+        mock.patch.object(services, "merchant_id_ranges", return_value=[(1, 2)]) as ranges,
+    ):
+        tasks.merchants_score_all(as_of="2026-01-01T00:00:00+08:00", window_days=30)
+    ranges.assert_called_once_with(
+        max_tasks=200, as_of=timezone.datetime.fromisoformat("2026-01-01T00:00:00+08:00"), window_days=30
+    )
+
+
 def test_a_range_task_scores_its_merchants_and_running_it_twice_has_one_effect(eager_tasks):
     merchants = [active_merchant() for _ in range(3)]
     as_of = timezone.now().isoformat()
