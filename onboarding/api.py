@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from core.access import PLATFORM_ADMIN, REVIEWER, Caller
 from core.errors import ErrorResponse409
+from core.filters import IdFilter
 from core.idempotency import idempotent
 from core.permissions import CanRead, HasRole, IsMerchantUser
 from core.viewsets import ScopedModelViewSet
@@ -181,7 +182,7 @@ class AgreementSerializer(serializers.ModelSerializer):
 class ApplicationFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ApplicationStatus.choices)
     category = django_filters.CharFilter(field_name="categories__code", distinct=True)
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    assignee = IdFilter(field_name="assignee_id")
     fast_track = django_filters.BooleanFilter()
     sla_breached = django_filters.BooleanFilter()
 

@@ -22,7 +22,7 @@ from logistics.choices import EventCode, ShipmentStatus
 from logistics.selectors import tracking_for_orders
 from merchants.selectors import merchant_get
 from orders import selectors, services
-from orders.choices import OrderStatus, PaymentType, ReturnReason, ReturnStatus, ReturnType
+from orders.choices import OrderStatus, PaymentType, ReturnReason, ReturnStatus, ReturnType, ShippingPaidBy
 from orders.models import Order, OrderItem, ReturnItem, ReturnPolicy, ReturnRequest, Warehouse
 
 MAX_QUANTITY = 1_000_000
@@ -382,6 +382,7 @@ class WarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedM
 class ReturnPolicySerializer(serializers.ModelSerializer):
     merchant = serializers.IntegerField(source="merchant_id", min_value=1)
     window_days = serializers.IntegerField(min_value=0, max_value=365)
+    return_shipping_paid_by = serializers.ChoiceField(choices=ShippingPaidBy.choices)
     restocking_fee_percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
 
     class Meta:

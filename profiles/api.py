@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.access import OPS_MANAGER, PLATFORM_ADMIN, REVIEWER, RISK_OFFICER, Caller
+from core.filters import IdFilter
 from core.permissions import CanRead, HasRole, IsMerchantUser
 from core.viewsets import ScopedModelViewSet
 from onboarding.choices import DocumentType
@@ -27,6 +28,9 @@ class ProfileSerializer(serializers.ModelSerializer):
     legal_rep_id_number = serializers.SerializerMethodField()
     bank_account_number = serializers.SerializerMethodField()
     store_logo_url = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Null while the merchant has no profile saved yet."
+    )
 
     class Meta:
         model = Profile
@@ -353,8 +357,8 @@ class ReverificationTaskSerializer(serializers.ModelSerializer):
 
 class ReverificationTaskFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue")
-    round = django_filters.NumberFilter()
-    merchant = django_filters.NumberFilter()
+    round = IdFilter()
+    merchant = IdFilter()
     status = django_filters.ChoiceFilter(choices=ReverificationTask._meta.get_field("status").choices)
 
     class Meta:

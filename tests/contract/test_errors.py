@@ -4,7 +4,7 @@ from unittest import mock
 
 import pytest
 
-from core.access import REVIEWER, RISK_OFFICER
+from core.access import PLATFORM_ADMIN, REVIEWER, RISK_OFFICER
 from tests.factories import MerchantFactory, staff
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +76,24 @@ def test_500_is_in_the_error_shape_without_a_stack_trace(as_user):
     body = assert_error_shape(response, 500, "server_error")
     assert "secret internals" not in response.content.decode()
     assert body["errors"][0]["code"] == "error"
+
+
+def test_an_id_too_big_for_any_key_in_a_filter_is_a_400_not_a_server_error(as_user):
+    client = as_user(staff(PLATFORM_ADMIN))
+    for value in ("2.6582820080500985e+43", str(2**63), "0", "7.5"):
+        body = assert_error_shape(
+            client.get("/api/v1/onboarding/applications/", {"assignee": value}), 400, "validation_error"
+        )
+        assert body["errors"][0]["attr"] == "assignee"
+    assert client.get("/api/v1/onboarding/applications/", {"assignee": str(2**63 - 1)}).json()["results"] == []
+
+
+def test_a_return_policy_names_who_pays_return_shipping(as_user):
+    merchant = MerchantFactory()
+    client = as_user(staff(PLATFORM_ADMIN))
+    body = {"merchant": merchant.pk, "window_days": 14, "restocking_fee_percent": "0"}
+    errors = assert_error_shape(client.post("/api/v1/orders/return-policies/", body), 400, "validation_error")
+    assert [(e["attr"], e["code"]) for e in errors["errors"]] == [("return_shipping_paid_by", "required")]
+    created = client.post("/api/v1/orders/return-policies/", {**body, "return_shipping_paid_by": "merchant"})
+    assert created.status_code == 200, created.content
+    assert created.json()["return_shipping_paid_by"] == "merchant"
