@@ -99,9 +99,18 @@ class ScoreComponent(models.Model):
 
     MERCHANT_LOOKUP = "score__merchant"
 
-    # Indexed by the unique constraint (score, name), which leads with it.
+    # Indexed by the unique constraint (score, name), which leads with it. No foreign-key constraint in the
+    # database: its check, a locked lookup of the score per component row, was over a tenth of a nightly range
+    # task (3.8 s of 33 for 59,000 merchants in bench/credit_scoring.py's data). Components are written only by
+    # credit.services.merchants_score, with their score and in its transaction, and go with it when the ORM
+    # deletes it (CASCADE); tests/credit/test_portal_and_runs.py checks that none is left without its score.
     score = models.ForeignKey(
-        CreditScore, verbose_name=_("score"), on_delete=models.CASCADE, related_name="components", db_index=False
+        CreditScore,
+        verbose_name=_("score"),
+        on_delete=models.CASCADE,
+        related_name="components",
+        db_index=False,
+        db_constraint=False,
     )
     name = models.CharField(_("name"), max_length=40)
     # The plain ratio or mean of the definition; null when there is nothing to divide.

@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from credit import services, tasks
-from credit.models import CreditScore
+from credit.models import CreditScore, ScoreComponent
+from credit.selectors import current_policy
 from tests.credit.factories import days_ago, order_at
 from tests.factories import MerchantFactory, merchant_owner
 from tests.orders.factories import active_merchant
@@ -145,6 +146,24 @@ def test_a_range_task_scores_its_merchants_and_running_it_twice_has_one_effect(e
     for _ in range(2):
         tasks.merchants_score_range.delay(merchants[0].pk, merchants[1].pk, as_of, 90)
     assert sorted(CreditScore.objects.values_list("merchant_id", flat=True)) == [merchants[0].pk, merchants[1].pk]
+
+
+def test_a_score_replaced_by_a_rerun_takes_its_components_along():
+    # Components have no foreign-key constraint in the database (credit.models.ScoreComponent.score): the
+    # service and the ORM's cascade keep every component with its score.
+    merchants = [active_merchant() for _ in range(2)]
+    order_at(merchants[0], placed=days_ago(5), shipped=days_ago(4))
+    as_of = timezone.now()
+    for _ in range(2):
+        services.merchants_score(merchant_ids=[m.pk for m in merchants], as_of=as_of, window_days=90)
+    services.merchants_score(merchant_ids=[merchants[0].pk], as_of=as_of, window_days=90)
+    scores = list(CreditScore.objects.values_list("pk", flat=True))
+    assert len(scores) == 2
+    per_score = len(current_policy().components)
+    assert ScoreComponent.objects.count() == 2 * per_score
+    assert set(ScoreComponent.objects.values_list("score_id", flat=True)) == set(scores)
+    CreditScore.objects.filter(merchant=merchants[1]).delete()
+    assert ScoreComponent.objects.count() == per_score
 
 
 def test_the_nightly_as_of_is_midnight_in_the_platforms_zone_whatever_zone_is_active():
