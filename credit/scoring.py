@@ -1,7 +1,7 @@
 """Turning measured inputs into a component's status and points (pure functions, no queries)."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from credit.choices import AVERAGE_REVIEW_SCORE, RATES, ComponentStatus
 
@@ -19,7 +19,7 @@ def wilson_bounds(successes: float, n: float, z: float = Z_95) -> tuple[float, f
     return max(0.0, (centre - margin) / denominator), min(1.0, (centre + margin) / denominator)
 
 
-@dataclass
+@dataclass(slots=True)
 class Evaluated:
     name: str
     value: float | None
@@ -30,6 +30,9 @@ class Evaluated:
     points: float
     max_points: float
     bound: float | None
+
+
+EVALUATED_FIELDS = tuple(f.name for f in fields(Evaluated))
 
 
 def points_for(value: float, rule: dict) -> float:

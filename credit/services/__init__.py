@@ -224,19 +224,7 @@ def merchants_score(
             as_of=as_of,
             window_days=window_days,
             actor=actor,
-            components={
-                score.merchant_id: {
-                    c.name: {
-                        "name": c.name,
-                        "value": c.value,
-                        "target": c.target,
-                        "status": c.status,
-                        "max_points": c.max_points,
-                    }
-                    for c in components
-                }
-                for score, components in newest
-            },
+            components={score.merchant_id: {c.name: c for c in components} for score, components in newest},
         )
     return scores
 

@@ -32,6 +32,7 @@ from credit.choices import (
     OverrideAction,
 )
 from credit.models import CreditConsequence, CreditScore, ScoreComponent, ScoringPolicy
+from credit.scoring import EVALUATED_FIELDS, Evaluated
 from merchants.choices import MerchantStatus, RestrictionReason, Tier
 from merchants.models import Merchant, MerchantMembership
 
@@ -117,8 +118,8 @@ class Changes:
     notify: list[tuple[int, str, str]] = field(default_factory=list)  # merchant id, title, body
 
 
-def _component_inputs(row) -> dict:
-    return {"value": row["value"], "target": row["target"], "status": row["status"]}
+def _component_inputs(component: Evaluated) -> dict:
+    return {"value": component.value, "target": component.target, "status": component.status}
 
 
 def _repeated_breaches(merchant_ids, *, as_of, window_days, runs: int, names: list[str]) -> dict[int, set[str]]:
@@ -149,13 +150,13 @@ def _repeated_breaches(merchant_ids, *, as_of, window_days, runs: int, names: li
 
 
 def _wanted(
-    score: CreditScore, components: dict[str, dict], rules: dict, repeated: set[str], base: dict
+    score: CreditScore, components: dict[str, Evaluated], rules: dict, repeated: set[str], base: dict
 ) -> tuple[dict[tuple[str, str], Wanted], bool]:
     """({(kind, component): Wanted}, recovered) for one merchant, from its newest score and the rules.
     Recovered: no breach, and the score is not under the threshold."""
     wanted: dict[tuple[str, str], Wanted] = {}
-    total = sum(c["max_points"] for c in components.values())
-    measured = sum(c["max_points"] for c in components.values() if c["status"] != ComponentStatus.INSUFFICIENT_DATA)
+    total = sum(c.max_points for c in components.values())
+    measured = sum(c.max_points for c in components.values() if c.status != ComponentStatus.INSUFFICIENT_DATA)
     share = measured / total if total else 0.0
     # A score resting mostly on missing data (the neutral share) triggers no tier or score rule.
     reliable = total > 0 and share >= rules.get("min_measured_share", 0)
@@ -169,9 +170,7 @@ def _wanted(
         if score.tier in rules.get("campaign_ineligible_tiers", []):
             wanted[K.CAMPAIGN_INELIGIBLE, ""] = Wanted(ConsequenceTrigger.TIER, inputs)
     # Only `breach`: insufficient data is never a breach, so small samples trigger nothing here either.
-    breached = [
-        n for n in rules.get("breach_components", []) if components.get(n, {}).get("status") == ComponentStatus.BREACH
-    ]
+    breached = [n for n in rules.get("breach_components", []) if _in_breach(components.get(n))]
     if rules.get("breach_warning"):
         for name in breached:
             wanted[K.WARNING, name] = Wanted(
@@ -263,13 +262,13 @@ def consequences_apply(
     as_of: datetime,
     window_days: int,
     actor: Actor = None,
-    components: dict[int, dict[str, dict]] | None = None,
+    components: dict[int, dict[str, Evaluated]] | None = None,
 ) -> dict[str, int]:
     """Apply the policy's consequence rules to the merchants of these scores (each its merchant's newest), in
     bulk: a fixed number of queries for the chunk, plus one locked status change per merchant that becomes
     restricted or is reinstated. Call inside the transaction that wrote the scores. `components`: the scores'
-    components as the caller wrote them ({merchant id: {name: {value, target, status, max_points}}}), which
-    spares reading them back; read from the database when not given."""
+    components as the caller wrote them ({merchant id: {name: Evaluated}}), which spares reading them back;
+    read from the database when not given."""
     if not scores:
         return {"applied": 0, "lifted": 0}
     rules = policy.consequences or {}
@@ -289,7 +288,7 @@ def consequences_apply(
         breaching = [
             merchant_id
             for merchant_id in merchant_ids
-            if any(components[merchant_id].get(name, {}).get("status") == ComponentStatus.BREACH for name in names)
+            if any(_in_breach(components[merchant_id].get(name)) for name in names)
         ]
         repeated = (
             _repeated_breaches(breaching, as_of=as_of, window_days=window_days, runs=runs, names=names) if runs else {}
@@ -320,14 +319,19 @@ def consequences_apply(
     return {"applied": len(changes.created), "lifted": lifted}
 
 
-def _components_of(scores: list[CreditScore]) -> dict[int, dict[str, dict]]:
-    score_of = {score.pk: score for score in scores}
-    components: dict[int, dict[str, dict]] = {score.merchant_id: {} for score in scores}
-    for row in ScoreComponent.objects.filter(score_id__any=list(score_of)).values(
-        "score_id", "name", "value", "target", "status", "max_points"
+def _components_of(scores: list[CreditScore]) -> dict[int, dict[str, Evaluated]]:
+    merchant_of = {score.pk: score.merchant_id for score in scores}
+    components: dict[int, dict[str, Evaluated]] = {score.merchant_id: {} for score in scores}
+    for score_id, *fields in ScoreComponent.objects.filter(score_id__any=list(merchant_of)).values_list(
+        "score_id", *EVALUATED_FIELDS
     ):
-        components[score_of[row.pop("score_id")].merchant_id][row["name"]] = row
+        component = Evaluated(*fields)
+        components[merchant_of[score_id]][component.name] = component
     return components
+
+
+def _in_breach(component: Evaluated | None) -> bool:
+    return component is not None and component.status == ComponentStatus.BREACH
 
 
 def _merchant_step(score, components, rules, repeated, active, held, changes: Changes, run: dict) -> None:
