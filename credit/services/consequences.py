@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -265,10 +265,9 @@ def consequences_apply(
     components: dict[int, dict[str, Evaluated]] | None = None,
 ) -> dict[str, int]:
     """Apply the policy's consequence rules to the merchants of these scores (each its merchant's newest), in
-    bulk: a fixed number of queries for the chunk, plus one locked status change per merchant that becomes
-    restricted or is reinstated. Call inside the transaction that wrote the scores. `components`: the scores'
-    components as the caller wrote them ({merchant id: {name: Evaluated}}), which spares reading them back;
-    read from the database when not given."""
+    bulk: a fixed number of queries for the chunk, however many merchants change. Call inside the transaction
+    that wrote the scores. `components`: the scores' components as the caller wrote them ({merchant id: {name:
+    Evaluated}}), which spares reading them back; read from the database when not given."""
     if not scores:
         return {"applied": 0, "lifted": 0}
     rules = policy.consequences or {}
@@ -455,27 +454,27 @@ def _notify(messages: list[tuple[int, str, str]]) -> None:
 
 def _merchant_status(*, restrict: dict[int, str], reinstate: dict[int, str], actor: Actor) -> None:
     """Restrict for credit only a merchant that is active (never another reason's restriction, never a
-    suspension downgraded); reinstate only a merchant restricted for credit. One query, then one locked
-    transition per merchant that changes."""
-    from merchants.services import merchant_reinstate, merchant_restrict
+    suspension downgraded); reinstate only a merchant restricted for credit. Each in bulk: one locked read,
+    one update and one audit write for all the merchants of the chunk that change."""
+    from merchants.services import merchants_transition
 
     reinstate = {m: why for m, why in reinstate.items() if m not in restrict}
-    if not restrict and not reinstate:
-        return
-    for merchant in Merchant.objects.filter(pk__in=[*restrict, *reinstate]).order_by("pk"):
-        if merchant.pk in restrict and merchant.status == MerchantStatus.ACTIVE:
-            merchant_restrict(
-                merchant=merchant,
-                actor=actor,
-                reason=restrict[merchant.pk],
-                restriction_reason=RestrictionReason.CREDIT,
-            )
-        elif (
-            merchant.pk in reinstate
-            and merchant.status == MerchantStatus.RESTRICTED
-            and merchant.restriction_reason == RestrictionReason.CREDIT
-        ):
-            merchant_reinstate(merchant=merchant, actor=actor, reason=reinstate[merchant.pk])
+    merchants_transition(
+        reasons=restrict,
+        action="merchant.restrict",
+        status=MerchantStatus.RESTRICTED,
+        actor=actor,
+        only=Q(status=MerchantStatus.ACTIVE),
+        restriction_reason=RestrictionReason.CREDIT,
+    )
+    merchants_transition(
+        reasons=reinstate,
+        action="merchant.reinstate",
+        status=MerchantStatus.ACTIVE,
+        actor=actor,
+        only=Q(status=MerchantStatus.RESTRICTED, restriction_reason=RestrictionReason.CREDIT),
+        restriction_reason=None,
+    )
 
 
 # --- Staff overrides --------------------------------------------------------------------------------------

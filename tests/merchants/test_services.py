@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from core.errors import InvalidTransition
 from core.models import AuditEntry
@@ -62,3 +63,44 @@ def test_registering_a_taken_username_fails():
     UserFactory(username="taken")
     with pytest.raises(ValidationError):
         services.merchant_user_register(username="TAKEN", password="a-Strong-pass-2026", email="x@example.com")
+
+
+def test_many_merchants_move_at_once_each_checked_and_audited_with_its_own_reason(django_assert_num_queries):
+    active = [MerchantFactory(status=MerchantStatus.ACTIVE) for _ in range(3)]
+    suspended = MerchantFactory(status=MerchantStatus.SUSPENDED)
+    reasons = {m.pk: f"reason {n}" for n, m in enumerate([*active, suspended])}
+    # one savepoint, one locked read, one update, one audit insert, one release, whatever the number
+    with django_assert_num_queries(5):
+        moved = services.merchants_transition(
+            reasons=reasons,
+            action="merchant.restrict",
+            status=MerchantStatus.RESTRICTED,
+            actor=None,
+            only=Q(status=MerchantStatus.ACTIVE),
+            restriction_reason=RestrictionReason.CREDIT,
+        )
+    assert moved == [m.pk for m in active]
+    assert set(Merchant.objects.filter(pk__in=moved).values_list("status", "restriction_reason")) == {
+        (MerchantStatus.RESTRICTED, RestrictionReason.CREDIT)
+    }
+    suspended.refresh_from_db()
+    assert suspended.status == MerchantStatus.SUSPENDED
+    entries = {e.merchant_id: e for e in AuditEntry.objects.filter(action="merchant.restrict")}
+    assert set(entries) == set(moved)
+    first = entries[active[0].pk]
+    assert first.reason == "reason 0"
+    assert (first.before["status"], first.after["status"]) == (MerchantStatus.ACTIVE, MerchantStatus.RESTRICTED)
+    assert first.after["restriction_reason"] == RestrictionReason.CREDIT
+
+
+def test_a_move_the_state_machine_forbids_moves_no_one():
+    pending = MerchantFactory()
+    active = MerchantFactory(status=MerchantStatus.ACTIVE)
+    assert pending.status != MerchantStatus.ACTIVE
+    with pytest.raises(InvalidTransition):
+        services.merchants_transition(
+            reasons={active.pk: "x", pending.pk: "x"}, action="merchant.restrict",
+            status=MerchantStatus.RESTRICTED, actor=None,
+        )  # fmt: skip
+    assert Merchant.objects.get(pk=active.pk).status == MerchantStatus.ACTIVE
+    assert not AuditEntry.objects.filter(action="merchant.restrict").exists()
