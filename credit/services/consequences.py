@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.access import PLATFORM_ADMIN, RISK_OFFICER, has_role
 from core.audit import Actor, actor_fields, audit
+from core.bulk import objects_copy
 from core.errors import InvalidTransition
 from core.models import AuditEntry, Notification
 from core.notifications import notify_many
@@ -430,7 +431,7 @@ def _write(changes: Changes, *, actor: Actor) -> None:
                 changes.notify.append((row.merchant_id, title, row.explanation))
             elif row.kind == K.CREDIT_RESTRICTION:
                 changes.notify.append((row.merchant_id, _("Your store is restricted for credit"), row.explanation))
-    AuditEntry.objects.bulk_create(changes.entries, batch_size=1000)
+    objects_copy(changes.entries)
     _notify(changes.notify)
     _merchant_status(restrict=changes.restrict, reinstate=changes.reinstate, actor=actor)
 

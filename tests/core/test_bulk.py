@@ -36,3 +36,19 @@ def test_copied_rows_read_back_exactly_awkward_text_json_nulls_and_times_include
 def test_nothing_to_copy_writes_nothing():
     rows_copy(AuditEntry, ("action",), [])
     assert not AuditEntry.objects.filter(action="bulk.test").exists()
+
+
+def test_unsaved_instances_are_copied_with_their_defaults():
+    from core.bulk import objects_copy
+
+    entries = [
+        AuditEntry(
+            actor_type=ActorType.SYSTEM, action="bulk.objects", object_type="x", object_id=str(n), after={"n": n}
+        )
+        for n in range(3)
+    ]
+    objects_copy(entries)
+    objects_copy([])
+    stored = list(AuditEntry.objects.filter(action="bulk.objects").order_by("object_id"))
+    assert [(e.object_id, e.after) for e in stored] == [(str(n), {"n": n}) for n in range(3)]
+    assert {e.created_at for e in stored} == {e.created_at for e in entries}
