@@ -9,7 +9,8 @@ Goal: the nightly path within 2x of the SQL, each worker process at most 512 MB 
   migrated and filled by bench/credit_data.py (SQL generate_series, a few minutes), dropped at the end
   unless --keep. --reuse scores a kept database again without generating it anew.
 - The nightly path is the real one: credit.services.merchant_id_ranges cuts the merchants into at most
-  200 ranges, each sent as a credit.tasks.merchants_score_range task to the `scoring` queue (REDIS_URL),
+  200 ranges of even work for the night (each merchant weighed by its orders in the window, which are uneven
+  across id ranges), each sent as a credit.tasks.merchants_score_range task to the `scoring` queue (REDIS_URL),
   consumed by `celery -A config worker -Q scoring --concurrency 2` started here; the time runs from
   cutting the ranges to the last task's result. The peak RSS (VmHWM) of the worker's processes is read
   from /proc before it stops. Without REDIS_URL the ranges are scored in this process instead.
