@@ -346,8 +346,9 @@ def merchants_transition(
                  reasons[merchant.pk], now)
             )  # fmt: skip
         moved = [merchant.pk for merchant in merchants]
-        Merchant.objects.filter(pk__any=moved).update(status=status, updated_at=now, **changes)
-        rows_copy(AuditEntry, AUDIT_COLUMNS, entries)
+        if moved:
+            Merchant.objects.filter(pk__any=moved).update(status=status, updated_at=now, **changes)
+            rows_copy(AuditEntry, AUDIT_COLUMNS, entries)
     return moved
 
 

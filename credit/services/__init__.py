@@ -241,8 +241,8 @@ def merchant_id_ranges(
 
     Given the night's `as_of`, the ranges carry even work rather than even merchant counts: a merchant weighs
     MERCHANT_WORK plus its orders in the window (the policy's unless `window_days`), estimated by
-    metrics.order_volumes. Merchants' order volumes are skewed (the busiest fifth hold most orders), and the
-    night lasts as long as its slowest range."""
+    metrics.order_volumes. Order volumes are skewed (a few merchants hold most orders), and the night lasts
+    as long as its slowest range."""
     ids = list(Merchant.objects.order_by("pk").values_list("pk", flat=True))
     if not ids:
         return []
