@@ -32,8 +32,9 @@ from merchants.services import merchant_credit_scores_set
 CHUNK_SIZE = 1000
 MEASURE_SIZE = 50_000
 # What scoring a merchant costs besides measuring its orders, in orders (writing its score, components and
-# consequences; bench/credit_scoring.py): the weight merchant_id_ranges gives a merchant with no orders.
-MERCHANT_WORK = 40
+# consequences): the weight merchant_id_ranges gives a merchant with no orders. bench/credit_scoring.py's
+# per-range times put it between 40 and 75 on a usual night (more on a first night, when everything is new).
+MERCHANT_WORK = 60
 RULE_KEYS = {"direction", "weight", "best", "floor", "target", "warning", "min_sample"}
 # Components measured as one value each (not a ratio): evaluated with scoring.evaluate_value.
 REPUTATION = (YEARS_IN_BUSINESS, REGISTERED_CAPITAL, VIOLATION_POINTS, PUBLIC_RECORDS)
@@ -132,17 +133,17 @@ def _score_chunk(
     measures, reputation = measured or metrics.measure_chunk(merchant_ids, since, as_of)
     computed_at = timezone.now()
     scores, component_rows = [], []
+    rules = [(name, rule, name in REPUTATION) for name, rule in policy.components.items()]
+    neutral = policy.neutral_share
     for merchant_id in merchant_ids:
+        measured, values = measures.get(merchant_id, {}), reputation.get(merchant_id, {})
         evaluated = []
-        for name, rule in policy.components.items():
-            if name in REPUTATION:
-                value = reputation.get(merchant_id, {}).get(name)
-                evaluated.append(scoring.evaluate_value(name, rule, value, policy.neutral_share))
+        for name, rule, single in rules:
+            if single:
+                evaluated.append(scoring.evaluate_value(name, rule, values.get(name), neutral))
             else:
-                numerator, denominator = measures.get(merchant_id, {}).get(name, (0, 0))
-                evaluated.append(
-                    scoring.evaluate_ratio(name, rule, float(numerator), float(denominator), policy.neutral_share)
-                )
+                numerator, denominator = measured.get(name, (0, 0))
+                evaluated.append(scoring.evaluate_ratio(name, rule, float(numerator), float(denominator), neutral))
         total = scoring.score_from(evaluated)
         scores.append(
             CreditScore(

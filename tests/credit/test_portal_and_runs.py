@@ -97,10 +97,12 @@ def test_given_the_night_ranges_carry_even_work_not_even_merchant_counts():
     # The first two merchants hold 60 orders each; a merchant weighs 40 besides its orders.
     volumes = {ids[0]: 60.0, ids[1]: 60.0}
     as_of = timezone.now()
-    with mock.patch.object(services.metrics, "order_volumes", return_value=volumes) as order_volumes:
+    with (
+        mock.patch.object(services.metrics, "order_volumes", return_value=volumes) as order_volumes,
+        mock.patch.object(services, "MERCHANT_WORK", 40),
+    ):
         ranges = services.merchant_id_ranges(max_tasks=200, min_chunk=4, as_of=as_of, window_days=30)
     order_volumes.assert_called_once_with(as_of - timedelta(days=30), as_of)
-    assert services.MERCHANT_WORK == 40
     # 100 + 100 + 40 = 240 of 560 in the first range, 320 in the second; even counts would give 280 and 160 + 120.
     assert ranges == [(ids[0], ids[2]), (ids[3], ids[7])]
     assert services.merchant_id_ranges(max_tasks=200, min_chunk=4) == [(ids[0], ids[3]), (ids[4], ids[7])]
@@ -109,7 +111,10 @@ def test_given_the_night_ranges_carry_even_work_not_even_merchant_counts():
 def test_a_merchant_heavier_than_a_share_gets_a_range_of_its_own_and_every_merchant_one_range():
     ids = [m.pk for m in MerchantFactory.create_batch(10)]
     volumes = {ids[3]: 10_000.0}
-    with mock.patch.object(services.metrics, "order_volumes", return_value=volumes):
+    with (
+        mock.patch.object(services.metrics, "order_volumes", return_value=volumes),
+        mock.patch.object(services, "MERCHANT_WORK", 40),
+    ):
         ranges = services.merchant_id_ranges(max_tasks=5, min_chunk=2, as_of=timezone.now())
     assert ranges == [(ids[0], ids[3]), (ids[4], ids[9])]
     with mock.patch.object(services.metrics, "order_volumes", return_value={}):
