@@ -49,6 +49,6 @@ def test_on_postgresql_the_values_travel_as_one_array_parameter():
         list(AuditEntry.objects.filter(pk__any=ids))
     sql = captured.captured_queries[-1]["sql"]
     if connection.vendor == "postgresql":
-        assert "= ANY(" in sql and sql.count("2000") == 1
+        assert "= ANY(" in sql and " IN (" not in sql
     else:
         assert " IN (" in sql
