@@ -308,6 +308,21 @@ AUDIT_COLUMNS = ("actor_type", "actor_user", "actor_api_key", "actor_label", "ac
                  "merchant_id", "before", "after", "reason", "created_at")  # fmt: skip
 
 
+def _audit_rows(actor: Actor, action: str):
+    """A maker of AUDIT_COLUMNS rows for one actor and action, each (merchant id, before, after, reason), all
+    stamped with the same time: the bulk writes below audit many merchants in one COPY."""
+    who = actor_fields(actor)
+    user, key = who.get("actor_user"), who.get("actor_api_key")
+    head = (who["actor_type"], user.pk if user else None, key.pk if key else None, who["actor_label"], action,
+            Merchant._meta.label_lower)  # fmt: skip
+    now = timezone.now()
+
+    def row(pk: int, before: dict, after: dict, reason: str) -> tuple:
+        return (*head, str(pk), pk, before, after, reason, now)
+
+    return row, now
+
+
 def merchants_transition(
     *,
     reasons: dict[int, str],
@@ -323,9 +338,7 @@ def merchants_transition(
     lock. Returns the ids that moved."""
     if not reasons:
         return []
-    who = actor_fields(actor)
-    user, key = who.get("actor_user"), who.get("actor_api_key")
-    now = timezone.now()
+    audit_row, now = _audit_rows(actor, action)
     with transaction.atomic():
         merchants = list(
             Merchant.objects.select_for_update()
@@ -340,11 +353,7 @@ def merchants_transition(
             merchant.status = status
             for field, value in changes.items():
                 setattr(merchant, field, value)
-            entries.append(
-                (who["actor_type"], user.pk if user else None, key.pk if key else None, who["actor_label"], action,
-                 Merchant._meta.label_lower, str(merchant.pk), merchant.pk, before, _state(merchant),
-                 reasons[merchant.pk], now)
-            )  # fmt: skip
+            entries.append(audit_row(merchant.pk, before, _state(merchant), reasons[merchant.pk]))
         moved = [merchant.pk for merchant in merchants]
         if moved:
             Merchant.objects.filter(pk__any=moved).update(status=status, updated_at=now, **changes)
@@ -358,9 +367,7 @@ def merchant_credit_scores_set(*, scores: dict[int, tuple[int, str]], actor: Act
     insert). Returns how many merchants changed."""
     if not scores:
         return 0
-    who = actor_fields(actor)
-    user, key = who.get("actor_user"), who.get("actor_api_key")
-    now = timezone.now()
+    audit_row, _now = _audit_rows(actor, "merchant.credit_score")
     with transaction.atomic():
         current = (
             Merchant.objects.select_for_update()
@@ -375,9 +382,8 @@ def merchant_credit_scores_set(*, scores: dict[int, tuple[int, str]], actor: Act
                 continue
             changed.append((pk, score, tier))
             entries.append(
-                (who["actor_type"], user.pk if user else None, key.pk if key else None, who["actor_label"],
-                 "merchant.credit_score", Merchant._meta.label_lower, str(pk), pk,
-                 {"credit_score": old_score, "tier": old_tier}, {"credit_score": score, "tier": tier}, reason, now)
+                audit_row(pk, {"credit_score": old_score, "tier": old_tier}, {"credit_score": score, "tier": tier},
+                          reason)
             )  # fmt: skip
         _credit_fields_update(changed)
         rows_copy(AuditEntry, AUDIT_COLUMNS, entries)
