@@ -47,6 +47,18 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in another one (Accept-Language, the language
+    cookie) leaves that language active in the thread, which later tests would otherwise inherit."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _staff_roles(request):
     """Transactional tests flush every table, data migrations' rows included: put back the staff roles and
     the scoring policy."""
